@@ -1,0 +1,1 @@
+export { ConfigError, interpolateEnv, loadConfigFile, resolveFrom, validateConfig } from './load.js';

@@ -1,0 +1,1 @@
+export { acceptRequestId, newQueryId, newRequestId } from './ids.js';

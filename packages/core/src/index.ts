@@ -1,0 +1,7 @@
+export * from './arrow/index.js';
+export * from './config/index.js';
+export * from './errors/index.js';
+export * from './ids/index.js';
+export * from './logging/index.js';
+export * from './proto/index.js';
+export { TRIBUTARY_VERSION } from './version.js';

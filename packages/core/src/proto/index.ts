@@ -1,0 +1,3 @@
+export { PROTO_LOADER_OPTIONS, protoDir, protoFiles, tributaryV1 } from './load.js';
+export type * from './types.js';
+export { fromProtoValue, type SqlValue, toProtoValue } from './values.js';
