@@ -42,6 +42,7 @@ export type {
 export type { ListTablesRequest } from './generated/tributary/v1/ListTablesRequest.js';
 export type { ListTablesResponse__Input } from './generated/tributary/v1/ListTablesResponse.js';
 export type { OrderBy } from './generated/tributary/v1/OrderBy.js';
+export type { PingRequest } from './generated/tributary/v1/PingRequest.js';
 export type { PingResponse, PingResponse__Input } from './generated/tributary/v1/PingResponse.js';
 export type { QueryMetadata, QueryMetadata__Input } from './generated/tributary/v1/QueryMetadata.js';
 export type {

@@ -1,0 +1,3 @@
+export { TributaryError } from '@tributary/core';
+export { type ClientOptions, type QueryOptions, TributaryClient } from './client.js';
+export { QueryResult } from './result.js';

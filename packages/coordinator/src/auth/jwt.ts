@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import type { JwtConfig } from '../config/coordinator-config.js';
+import type { Principal } from './principal.js';
+
+function claim(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function stringList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
+  return [];
+}
+
+/**
+ * Verifies bearer tokens against the configured JWKS. Issuer, audience,
+ * expiry and not-before are checked with a small clock tolerance; only
+ * asymmetric algorithms are accepted, which rules out `alg: none` and
+ * HMAC-with-the-public-key confusion.
+ */
+export class JwtVerifier {
+  private readonly keys: JWTVerifyGetKey;
+
+  constructor(
+    private readonly config: JwtConfig,
+    private readonly defaultTenant: string,
+  ) {
+    if (config.jwks_file) {
+      const jwks = JSON.parse(readFileSync(config.jwks_file, 'utf8')) as JSONWebKeySet;
+      this.keys = createLocalJWKSet(jwks);
+    } else {
+      // jose caches the set, refetches on an unknown `kid` and rate-limits
+      // refetches with its cooldown, which is the rotation behaviour wanted.
+      this.keys = createRemoteJWKSet(new URL(config.jwks_url as string), {
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+        timeoutDuration: 5_000,
+      });
+    }
+  }
+
+  async verify(token: string): Promise<Principal | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys, {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        algorithms: this.config.algorithms,
+        clockTolerance: this.config.clock_tolerance_seconds,
+        requiredClaims: ['exp'],
+      });
+      const subject = claim(payload, this.config.claims.subject);
+      if (typeof subject !== 'string' || subject === '') return undefined;
+      const tenant = claim(payload, this.config.claims.tenant);
+      const attributes: Principal['attributes'] = {};
+      const raw = claim(payload, 'attributes');
+      if (raw && typeof raw === 'object') {
+        for (const [key, value] of Object.entries(raw)) {
+          if (['string', 'number', 'boolean'].includes(typeof value)) attributes[key] = value as string;
+        }
+      }
+      return {
+        tenant: typeof tenant === 'string' && tenant ? tenant : this.defaultTenant,
+        subject,
+        roles: stringList(claim(payload, this.config.claims.roles)),
+        attributes,
+        method: 'jwt',
+      };
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/** Who is calling, as every later step (policy, audit, limits) sees it. */
+export interface Principal {
+  tenant: string;
+  subject: string;
+  roles: string[];
+  attributes: Record<string, string | number | boolean>;
+  method: 'jwt' | 'api_key';
+  /** The API key id, when authenticated by key. */
+  keyId?: string;
+}
+
+/** Credentials as they arrive on any protocol, before they are checked. */
+export interface Credentials {
+  authorization?: string;
+  apiKey?: string;
+}

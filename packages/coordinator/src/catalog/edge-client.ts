@@ -1,0 +1,88 @@
+import { credentials, Metadata } from '@grpc/grpc-js';
+import {
+  type EdgeQueryRequest__Input,
+  type EdgeServiceClient,
+  fromGrpcError,
+  GRPC_CHANNEL_OPTIONS,
+  type PingResponse,
+  type QueryResultChunk,
+  readClientStream,
+  TributaryError,
+  tributaryV1,
+} from '@tributary/core';
+import type { EdgeTokenSigner } from './edge-tokens.js';
+
+export interface EdgeCallOptions {
+  requestId: string;
+  signal?: AbortSignal;
+  /** Absolute deadline (epoch ms). */
+  deadline: number;
+}
+
+/** One edge as the coordinator calls it: every call signed, every failure a TributaryError. */
+export class EdgeClient {
+  private readonly client: EdgeServiceClient;
+
+  constructor(
+    readonly name: string,
+    readonly address: string,
+    private readonly signer: EdgeTokenSigner,
+  ) {
+    this.client = new (tributaryV1().EdgeService)(
+      address,
+      credentials.createInsecure(),
+      GRPC_CHANNEL_OPTIONS,
+    ) as unknown as EdgeServiceClient;
+  }
+
+  private async metadata(requestId: string): Promise<Metadata> {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${await this.signer.tokenFor(this.name)}`);
+    metadata.set('x-request-id', requestId);
+    return metadata;
+  }
+
+  /** Streams a query's result chunks. Aborting the signal cancels the call, which interrupts DuckDB at the edge. */
+  async *query(request: EdgeQueryRequest__Input, options: EdgeCallOptions): AsyncGenerator<QueryResultChunk> {
+    const metadata = await this.metadata(options.requestId);
+    const call = this.client.Query(request, metadata, { deadline: options.deadline });
+    const cancel = () => call.cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      yield* readClientStream(call);
+    } catch (error) {
+      throw this.describe(error);
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  async ping(options: EdgeCallOptions): Promise<PingResponse> {
+    const metadata = await this.metadata(options.requestId);
+    return new Promise((resolve, reject) => {
+      this.client.Ping({}, metadata, { deadline: options.deadline }, (error, response) =>
+        error ? reject(this.describe(fromGrpcError(error))) : resolve(response as PingResponse),
+      );
+    });
+  }
+
+  /** Failures to reach the edge say which edge; errors the edge reports pass through unchanged. */
+  private describe(error: unknown): TributaryError {
+    const failure = fromGrpcError(error);
+    if (failure.code === 'UNAVAILABLE') {
+      return new TributaryError('UNAVAILABLE', `edge ${this.name} is unreachable: ${failure.message}`, {
+        edge: this.name,
+      });
+    }
+    if (failure.code === 'DEADLINE_EXCEEDED') {
+      return new TributaryError('DEADLINE_EXCEEDED', `edge ${this.name} did not answer in time`, {
+        edge: this.name,
+      });
+    }
+    return failure;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

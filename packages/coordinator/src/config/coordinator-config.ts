@@ -1,0 +1,95 @@
+import { ConfigError, loadConfigFile, resolveFrom } from '@tributary/core';
+import { z } from 'zod';
+
+const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+
+const apiKeyEntry = z.object({
+  /** Public identifier shown in logs and listings; never the secret. */
+  id: z.string().min(1),
+  /** Hex SHA-256 of the whole key (`trb_live_...`). Keys carry 256 bits of entropy, so a fast hash is the right one. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256'),
+  subject: z.string().min(1),
+  roles: z.array(z.string()).default([]),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  expires_at: z.iso.datetime().optional(),
+});
+
+const jwtConfig = z
+  .object({
+    jwks_file: z.string().optional(),
+    jwks_url: z.url().optional(),
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    /** Asymmetric algorithms only: `none` and HMAC are never accepted. */
+    algorithms: z
+      .array(
+        z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']),
+      )
+      .default(['RS256', 'ES256', 'EdDSA']),
+    clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+    claims: z
+      .object({
+        subject: z.string().default('sub'),
+        tenant: z.string().default('tenant'),
+        roles: z.string().default('roles'),
+      })
+      .default({ subject: 'sub', tenant: 'tenant', roles: 'roles' }),
+  })
+  .refine((j) => Boolean(j.jwks_file) !== Boolean(j.jwks_url), {
+    message: 'set exactly one of jwks_file or jwks_url',
+  });
+
+export const coordinatorConfigSchema = z.object({
+  /** The tenant every principal belongs to unless its token names another. */
+  tenant: z.string().min(1).default('default'),
+  grpc: z.object({ listen: address.default('0.0.0.0:50051') }).default({ listen: '0.0.0.0:50051' }),
+  http: z
+    .object({
+      listen: address.default('0.0.0.0:8000'),
+      max_body_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+    })
+    .default({ listen: '0.0.0.0:8000', max_body_bytes: 1024 * 1024 }),
+  auth: z.object({
+    jwt: jwtConfig.optional(),
+    api_keys: z.array(apiKeyEntry).default([]),
+  }),
+  edges: z.object({
+    join_token: z.string().min(16, 'join_token must be at least 16 characters'),
+    heartbeat_interval_ms: z.number().int().min(100).default(5_000),
+    /** An edge that misses heartbeats for this long is dropped. */
+    expiry_ms: z.number().int().min(300).default(15_000),
+    /** Deadline for reaching an edge before a query fails with UNAVAILABLE. */
+    connect_timeout_ms: z.number().int().min(100).default(3_000),
+  }),
+  query: z
+    .object({
+      timeout_ms: z.number().int().positive().default(300_000),
+      max_sql_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024),
+    })
+    .default({ timeout_ms: 300_000, max_sql_bytes: 256 * 1024 }),
+});
+
+export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;
+export type CoordinatorConfigInput = z.input<typeof coordinatorConfigSchema>;
+export type ApiKeyEntry = z.output<typeof apiKeyEntry>;
+export type JwtConfig = z.output<typeof jwtConfig>;
+
+export function loadCoordinatorConfig(path: string): CoordinatorConfig {
+  const config = loadConfigFile(path, coordinatorConfigSchema);
+  if (config.auth.jwt?.jwks_file) config.auth.jwt.jwks_file = resolveFrom(path, config.auth.jwt.jwks_file);
+  if (!config.auth.jwt && config.auth.api_keys.length === 0) {
+    throw new ConfigError(`invalid configuration ${path}: auth needs a jwt section or at least one api key`);
+  }
+  if (config.edges.expiry_ms <= config.edges.heartbeat_interval_ms) {
+    throw new ConfigError(`invalid configuration ${path}: edges.expiry_ms must exceed heartbeat_interval_ms`);
+  }
+  return config;
+}

@@ -1,0 +1,8 @@
+export { API_KEY_PREFIX, generateApiKey, hashApiKey } from './auth/index.js';
+export {
+  type CoordinatorConfig,
+  type CoordinatorConfigInput,
+  coordinatorConfigSchema,
+  loadCoordinatorConfig,
+} from './config/coordinator-config.js';
+export { type RunningCoordinator, startCoordinator } from './coordinator.js';

@@ -1,0 +1,44 @@
+import { TributaryError } from '@tributary/core';
+import type { EdgeRegistry, RegisteredEdge } from '../../catalog/index.js';
+
+export interface Route {
+  /** Edges able to run the whole query, best first; later ones are fallbacks. */
+  candidates: RegisteredEdge[];
+  sources: string[];
+}
+
+/**
+ * Chooses where a query runs. A query whose sources are all served by one
+ * edge is pushed to it whole. A query spanning edges is refused for now:
+ * splitting it needs the federation planner.
+ */
+export function routeQuery(sources: readonly string[], registry: EdgeRegistry): Route {
+  const distinct = [...new Set(sources.map((s) => s.toLowerCase()))];
+  if (distinct.length === 0) {
+    const any = registry.list().sort((a, b) => a.activeQueries - b.activeQueries);
+    if (any.length === 0) throw TributaryError.unavailable('no edge is registered');
+    return { candidates: any, sources: [] };
+  }
+  const servingAll = new Map<string, RegisteredEdge>();
+  distinct.forEach((source, index) => {
+    const edges = registry.edgesFor(source);
+    if (edges.length === 0) {
+      throw TributaryError.unavailable(`no edge currently serves source ${source}`, { source });
+    }
+    if (index === 0) for (const edge of edges) servingAll.set(edge.id, edge);
+    else {
+      const ids = new Set(edges.map((e) => e.id));
+      for (const id of [...servingAll.keys()]) if (!ids.has(id)) servingAll.delete(id);
+    }
+  });
+  if (servingAll.size === 0) {
+    throw TributaryError.invalid(
+      `the query reads sources served by different edges (${distinct.join(', ')}); cross-edge queries are not supported yet`,
+      { sources: distinct },
+    );
+  }
+  const candidates = [...servingAll.values()].sort(
+    (a, b) => a.activeQueries - b.activeQueries || b.lastHeartbeat - a.lastHeartbeat,
+  );
+  return { candidates, sources: distinct };
+}

@@ -1,0 +1,16 @@
+import type { Logger } from '@tributary/core';
+import type { Authenticator } from '../auth/index.js';
+import type { CatalogService } from './catalog-service.js';
+import type { QueryService } from './query-service.js';
+import type { RegistryService } from './registry-service.js';
+
+/** What every transport is given: authentication and the protocol-free services. */
+export interface CoordinatorServices {
+  authenticator: Authenticator;
+  query: QueryService;
+  catalog: CatalogService;
+  registry: RegistryService;
+  logger: Logger;
+  /** Readiness as /health/ready reports it. */
+  readiness(): { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };
+}

@@ -1,0 +1,5 @@
+export { QueryAnalysis } from './analysis.js';
+export { CatalogService } from './catalog-service.js';
+export type { CoordinatorServices } from './coordinator-services.js';
+export { type QueryExecution, type QueryRequest, QueryService } from './query-service.js';
+export { RegistryService } from './registry-service.js';

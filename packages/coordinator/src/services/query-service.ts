@@ -1,0 +1,166 @@
+import {
+  type BuildQueryRequest,
+  type BuildQueryResponse__Input,
+  fromProtoValue,
+  newQueryId,
+  type QueryResultChunk__Input,
+  type SqlValue,
+  TributaryError,
+  type ValidateQueryResponse__Input,
+} from '@tributary/core';
+import type { Catalog, EdgeRegistry } from '../catalog/index.js';
+import type { CoordinatorConfig } from '../config/coordinator-config.js';
+import type { RequestContext } from '../context.js';
+import { buildQuery } from '../query/build/index.js';
+import { startOnEdge } from '../query/execute/run-on-edge.js';
+import { routeQuery } from '../query/plan/route.js';
+import type { QueryAnalysis } from './analysis.js';
+
+export interface QueryRequest {
+  sql: string;
+  params: SqlValue[];
+  /** 0 means no limit. */
+  limit: number;
+}
+
+export interface QueryExecution {
+  queryId: string;
+  /** Schema first, record batches, then the metadata chunk. */
+  chunks: AsyncIterable<QueryResultChunk__Input>;
+}
+
+export interface QueryServiceDeps {
+  analysis: QueryAnalysis;
+  catalog: Catalog;
+  registry: EdgeRegistry;
+  config: CoordinatorConfig['query'];
+}
+
+/** Runs, validates and builds queries: the protocol-free core of QueryService. */
+export class QueryService {
+  constructor(private readonly deps: QueryServiceDeps) {}
+
+  private checkSql(sql: string): void {
+    if (typeof sql !== 'string' || sql.trim() === '') throw TributaryError.invalid('sql is required');
+    if (Buffer.byteLength(sql, 'utf8') > this.deps.config.max_sql_bytes) {
+      throw TributaryError.invalid(`sql is longer than ${this.deps.config.max_sql_bytes} bytes`);
+    }
+  }
+
+  /**
+   * Analyze → route → execute. Resolves when the result's schema has
+   * arrived, so every refusal surfaces before a transport commits to success.
+   */
+  async execute(ctx: RequestContext, request: QueryRequest): Promise<QueryExecution> {
+    const startedAt = performance.now();
+    this.checkSql(request.sql);
+    if (!Number.isSafeInteger(request.limit) || request.limit < 0) {
+      throw TributaryError.invalid('limit must be a non-negative integer');
+    }
+    const analyzed = await this.deps.analysis.analyze(request.sql, request.params);
+    const route = routeQuery(
+      analyzed.tables.map((t) => t.source),
+      this.deps.registry,
+    );
+    const queryId = newQueryId();
+    const deadline = Math.min(
+      ctx.deadline ?? Number.POSITIVE_INFINITY,
+      Date.now() + this.deps.config.timeout_ms,
+    );
+    const log = ctx.logger.child({ queryId });
+    log.info(
+      {
+        subject: ctx.principal.subject,
+        protocol: ctx.protocol,
+        tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),
+      },
+      'query started',
+    );
+    const started = await startOnEdge(
+      route.candidates,
+      { queryId, sql: request.sql, params: request.params, maxRows: request.limit, deadline, startedAt },
+      { ...ctx, logger: log },
+      this.deps.registry,
+    );
+    return { queryId, chunks: logCompletion(started.chunks, log) };
+  }
+
+  async validate(
+    ctx: RequestContext,
+    sql: string,
+    params: SqlValue[],
+  ): Promise<ValidateQueryResponse__Input> {
+    this.checkSql(sql);
+    try {
+      // Without values, placeholders are checked for shape only.
+      const analyzed = await this.deps.analysis.analyze(sql, params.length > 0 ? params : undefined);
+      const route = routeQuery(
+        analyzed.tables.map((t) => t.source),
+        this.deps.registry,
+      );
+      return {
+        valid: true,
+        statement_type: analyzed.statementType,
+        tables: [...analyzed.tables],
+        columns: [...analyzed.columns],
+        output_columns: analyzed.outputColumns.map((c) => ({
+          name: c.name,
+          sql_type: c.sqlType,
+          nullable: true,
+        })),
+        edges: route.candidates.map((edge) => edge.name),
+      };
+    } catch (error) {
+      if (!(error instanceof TributaryError) || error.code === 'INTERNAL') throw error;
+      ctx.logger.debug({ code: error.code }, 'query did not validate');
+      const position = Number(error.details?.position ?? 0);
+      return {
+        valid: false,
+        error: {
+          code: error.code,
+          message: error.message,
+          position: Number.isFinite(position) ? position : 0,
+        },
+      };
+    }
+  }
+
+  build(_ctx: RequestContext, request: BuildQueryRequest): BuildQueryResponse__Input {
+    const table = this.deps.catalog.snapshot().resolve(request.table);
+    return buildQuery(request, {
+      source: table.ref.source,
+      schema: table.ref.schema,
+      table: table.ref.table,
+      columns: table.columns.map((c) => ({ name: c.name, sqlType: c.sql_type })),
+    });
+  }
+}
+
+async function* logCompletion(
+  chunks: AsyncIterable<QueryResultChunk__Input>,
+  log: RequestContext['logger'],
+): AsyncGenerator<QueryResultChunk__Input> {
+  try {
+    for await (const chunk of chunks) {
+      if (chunk.metadata) {
+        log.info(
+          {
+            rows: Number(chunk.metadata.row_count),
+            bytes: Number(chunk.metadata.bytes),
+            ms: Number(chunk.metadata.execution_time_ms),
+          },
+          'query finished',
+        );
+      }
+      yield chunk;
+    }
+  } catch (error) {
+    const failure = error instanceof TributaryError ? error : undefined;
+    log.warn({ code: failure?.code ?? 'INTERNAL', err: (error as Error).message }, 'query failed');
+    throw error;
+  }
+}
+
+export function paramsFromProto(values: Parameters<typeof fromProtoValue>[0][]): SqlValue[] {
+  return values.map(fromProtoValue);
+}

@@ -1,0 +1,81 @@
+import type { Server, sendUnaryData } from '@grpc/grpc-js';
+import {
+  type CatalogServiceHandlers,
+  type EdgeRegistryServiceHandlers,
+  fromProtoValue,
+  newRequestId,
+  type QueryServiceHandlers,
+  toGrpcError,
+  toTributaryError,
+  tributaryV1,
+} from '@tributary/core';
+import type { CoordinatorServices } from '../../services/index.js';
+import { resultStream, unary } from './handlers.js';
+
+function catalogHandlers(services: CoordinatorServices): CatalogServiceHandlers {
+  return {
+    ListSources: unary(services, 'ListSources', (ctx) => ({ sources: services.catalog.listSources(ctx) })),
+    ListTables: unary(services, 'ListTables', (ctx, request) => services.catalog.listTables(ctx, request)),
+    GetTable: unary(services, 'GetTable', (ctx, request) => services.catalog.getTable(ctx, request.table)),
+    GetRecords: resultStream(services, 'GetRecords', (ctx, request) =>
+      services.catalog.getRecords(ctx, {
+        table: request.table,
+        columns: request.columns,
+        limit: Number(request.limit),
+      }),
+    ),
+  };
+}
+
+function queryHandlers(services: CoordinatorServices): QueryServiceHandlers {
+  return {
+    ExecuteQuery: resultStream(services, 'ExecuteQuery', (ctx, request) =>
+      services.query.execute(ctx, {
+        sql: request.sql,
+        params: request.params.map(fromProtoValue),
+        limit: Number(request.limit),
+      }),
+    ),
+    ValidateQuery: unary(services, 'ValidateQuery', (ctx, request) =>
+      services.query.validate(ctx, request.sql, request.params.map(fromProtoValue)),
+    ),
+    BuildQuery: unary(services, 'BuildQuery', (ctx, request) => services.query.build(ctx, request)),
+  };
+}
+
+/** Edges authenticate with the join token in the request instead of a user credential. */
+function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHandlers {
+  const run = <T>(callback: sendUnaryData<T>, work: () => T) => {
+    try {
+      callback(null, work());
+    } catch (error) {
+      const failure = toTributaryError(error);
+      if (failure.code === 'INTERNAL') services.logger.error({ err: error }, 'registry call failed');
+      callback(toGrpcError(failure, newRequestId()) as Parameters<sendUnaryData<T>>[0]);
+    }
+  };
+  return {
+    Register: (call, callback) => run(callback, () => services.registry.register(call.request)),
+    Heartbeat: (call, callback) =>
+      run(callback, () => ({
+        known: services.registry.heartbeat(
+          call.request.join_token,
+          call.request.edge_id,
+          call.request.active_queries,
+        ),
+      })),
+    Deregister: (call, callback) =>
+      run(callback, () => {
+        services.registry.deregister(call.request.join_token, call.request.edge_id);
+        return {};
+      }),
+  };
+}
+
+/** Adds every coordinator service to a grpc-js server. */
+export function addCoordinatorServices(server: Server, services: CoordinatorServices): void {
+  const v1 = tributaryV1();
+  server.addService(v1.CatalogService.service, catalogHandlers(services));
+  server.addService(v1.QueryService.service, queryHandlers(services));
+  server.addService(v1.EdgeRegistryService.service, registryHandlers(services));
+}

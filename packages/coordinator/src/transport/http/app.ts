@@ -1,0 +1,51 @@
+import { acceptRequestId, type Logger, TributaryError } from '@tributary/core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { CoordinatorServices } from '../../services/index.js';
+import { sendError } from './errors.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { healthRoutes } from './routes/health.js';
+import { queryRoutes } from './routes/query.js';
+
+export interface HttpOptions {
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+/** The HTTP/JSON gateway: decoding, authentication and encoding only; every route calls a shared service. */
+export function createHttpApp(services: CoordinatorServices, options: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    // pino's Logger and Fastify's logger type differ only in optional members.
+    loggerInstance: options.logger as unknown as FastifyBaseLogger,
+    bodyLimit: options.maxBodyBytes,
+    genReqId: (request) => acceptRequestId(request.headers['x-request-id']),
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'http request',
+    );
+  });
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      TributaryError.notFound(`no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+  healthRoutes(app, services);
+  queryRoutes(app, services);
+  catalogRoutes(app, services);
+  return app;
+}

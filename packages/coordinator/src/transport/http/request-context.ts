@@ -1,0 +1,36 @@
+import type { Logger } from '@tributary/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '../../context.js';
+import type { CoordinatorServices } from '../../services/index.js';
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Authenticates an HTTP request and builds its context. The signal fires
+ * when the client disconnects before the response is complete, which
+ * cancels the query at the edge.
+ */
+export async function httpContext(
+  services: CoordinatorServices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<RequestContext> {
+  const principal = await services.authenticator.authenticate({
+    authorization: single(request.headers.authorization),
+    apiKey: single(request.headers['x-api-key']),
+  });
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return {
+    requestId: request.id,
+    principal,
+    protocol: 'http',
+    signal: controller.signal,
+    // Fastify's request logger is the pino instance the app was given.
+    logger: request.log.child({ subject: principal.subject }) as unknown as Logger,
+  };
+}

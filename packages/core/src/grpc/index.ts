@@ -1,0 +1,4 @@
+export { GRPC_CHANNEL_OPTIONS, GRPC_SERVER_OPTIONS, MAX_MESSAGE_BYTES } from './channel-options.js';
+export { readClientStream } from './client-stream.js';
+export { bindServer, shutdownServer, splitHostPort } from './listen.js';
+export { callSignal, pipeToServerStream } from './server-stream.js';

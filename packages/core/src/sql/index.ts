@@ -1,0 +1,1 @@
+export { qualifiedName, quoteIdentifier, quoteLiteral } from './quote.js';

@@ -1,0 +1,76 @@
+import { ConfigError, loadConfigFile, resolveFrom } from '@tributary/core';
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, _)');
+
+const fileTable = z.object({
+  name: identifier,
+  /** A file or glob relative to the source directory, e.g. `events/*.parquet`. */
+  path: z.string().min(1),
+  format: z.enum(['parquet', 'csv', 'json']).optional(),
+  hive_partitioning: z.boolean().default(false),
+});
+
+const filesSource = z.object({
+  name: identifier,
+  type: z.literal('files'),
+  path: z.string().min(1),
+  /** Explicit tables; without them every file (and every sub-directory of files) becomes a table. */
+  tables: z.array(fileTable).optional(),
+});
+
+const duckdbSource = z.object({
+  name: identifier,
+  type: z.literal('duckdb'),
+  path: z.string().min(1),
+});
+
+const source = z.discriminatedUnion('type', [filesSource, duckdbSource]);
+
+const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+
+const edgeName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _, . or -');
+
+export const edgeConfigSchema = z.object({
+  name: edgeName,
+  listen: address.default('127.0.0.1:50061'),
+  /** Host the coordinator dials; defaults to the listen host. */
+  advertise_host: z.string().optional(),
+  coordinator: z.object({
+    address,
+    join_token: z.string().min(16, 'join_token must be at least 16 characters'),
+  }),
+  sources: z.array(source).min(1, 'an edge serves at least one source'),
+  engine: z
+    .object({
+      memory_limit: z.string().default('1GB'),
+      threads: z.number().int().positive().optional(),
+      query_timeout_ms: z.number().int().positive().default(300_000),
+      max_concurrent_queries: z.number().int().positive().max(256).default(8),
+      temp_directory: z.string().optional(),
+    })
+    .default({ memory_limit: '1GB', query_timeout_ms: 300_000, max_concurrent_queries: 8 }),
+});
+
+export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
+export type EdgeSourceConfig = z.output<typeof source>;
+
+export interface EdgeConfig extends z.output<typeof edgeConfigSchema> {
+  /** Paths resolved against the configuration file's folder. */
+  configPath: string;
+}
+
+export function loadEdgeConfig(path: string): EdgeConfig {
+  const parsed = loadConfigFile(path, edgeConfigSchema);
+  const names = new Set<string>();
+  for (const s of parsed.sources) {
+    if (names.has(s.name.toLowerCase())) throw new ConfigError(`source ${s.name} is configured twice`);
+    names.add(s.name.toLowerCase());
+    s.path = resolveFrom(path, s.path);
+  }
+  if (parsed.engine.temp_directory)
+    parsed.engine.temp_directory = resolveFrom(path, parsed.engine.temp_directory);
+  return { ...parsed, configPath: path };
+}

@@ -1,0 +1,144 @@
+import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import {
+  acceptRequestId,
+  callSignal,
+  type EdgeQueryRequest,
+  type EdgeServiceHandlers,
+  fromProtoValue,
+  type GetSchemaRequest,
+  type GetSchemaResponse__Input,
+  type Logger,
+  type PingRequest,
+  type PingResponse__Input,
+  pipeToServerStream,
+  type QueryResultChunk__Input,
+  type Source__Input,
+  TRIBUTARY_VERSION,
+  TributaryError,
+  toGrpcError,
+  toTributaryError,
+} from '@tributary/core';
+import type { QueryEngine } from '@tributary/engine';
+import type { SourceConnector } from '../sources/index.js';
+import type { CoordinatorTrust } from '../trust/coordinator-trust.js';
+
+export interface EdgeServiceDeps {
+  edgeName: string;
+  engine: QueryEngine;
+  connectors: readonly SourceConnector[];
+  trust: CoordinatorTrust;
+  logger: Logger;
+  schema: () => Source__Input[];
+  refreshSchema: () => Promise<Source__Input[]>;
+  startedAt: number;
+}
+
+/** The three RPCs every edge serves. Each one first checks that the caller is the coordinator. */
+export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers {
+  const { engine, trust, logger } = deps;
+
+  function failUnary<T>(callback: sendUnaryData<T>, error: unknown, requestId: string, method: string): void {
+    const failure = toTributaryError(error);
+    if (failure.code === 'INTERNAL') logger.error({ err: error, requestId, method }, 'edge call failed');
+    callback(toGrpcError(failure, requestId) as Parameters<sendUnaryData<T>>[0]);
+  }
+
+  return {
+    async GetSchema(call: ServerUnaryCall<GetSchemaRequest, GetSchemaResponse__Input>, callback) {
+      const requestId = acceptRequestId(call.metadata.get('x-request-id')[0]);
+      try {
+        await trust.verify(call.metadata);
+        const all = call.request.refresh ? await deps.refreshSchema() : deps.schema();
+        const wanted = new Set(call.request.sources.map((s) => s.toLowerCase()));
+        const sources = wanted.size === 0 ? all : all.filter((s) => wanted.has(String(s.name).toLowerCase()));
+        callback(null, { sources });
+      } catch (error) {
+        failUnary(callback, error, requestId, 'GetSchema');
+      }
+    },
+
+    async Ping(call: ServerUnaryCall<PingRequest, PingResponse__Input>, callback) {
+      const requestId = acceptRequestId(call.metadata.get('x-request-id')[0]);
+      try {
+        await trust.verify(call.metadata);
+        const sources = await Promise.all(
+          deps.connectors.map(async (connector) => {
+            const started = performance.now();
+            try {
+              await connector.probe();
+              return {
+                name: connector.name,
+                healthy: true,
+                latency_ms: Math.round(performance.now() - started),
+              };
+            } catch (error) {
+              return { name: connector.name, healthy: false, message: (error as Error).message };
+            }
+          }),
+        );
+        callback(null, {
+          version: TRIBUTARY_VERSION,
+          uptime_ms: Date.now() - deps.startedAt,
+          edge_name: deps.edgeName,
+          sources,
+          active_queries: engine.activeQueries,
+        });
+      } catch (error) {
+        failUnary(callback, error, requestId, 'Ping');
+      }
+    },
+
+    async Query(call: ServerWritableStream<EdgeQueryRequest, QueryResultChunk__Input>) {
+      const request = call.request;
+      const requestId = acceptRequestId(request.request_id || call.metadata.get('x-request-id')[0]);
+      const log = logger.child({ requestId, queryId: request.query_id });
+      const controller = callSignal(call);
+      const started = performance.now();
+      let rows = 0;
+      let bytes = 0;
+      let batches = 0;
+      let truncated = false;
+
+      async function* results(): AsyncGenerator<QueryResultChunk__Input> {
+        await trust.verify(call.metadata);
+        const params = request.params.map(fromProtoValue);
+        const stream = engine.stream(request.sql, params, {
+          signal: controller.signal,
+          timeoutMs: Number(request.timeout_ms) || undefined,
+          maxRows: Number(request.max_rows) || undefined,
+        });
+        for await (const chunk of stream) {
+          rows += chunk.rowCount;
+          bytes += chunk.ipc.byteLength;
+          if (chunk.rowCount > 0) batches++;
+          yield { arrow: { ipc: chunk.ipc, row_count: chunk.rowCount } };
+        }
+        truncated = stream.summary.truncated;
+        const elapsed = Math.round(performance.now() - started);
+        log.info({ rows, bytes, batches, ms: elapsed, truncated }, 'query finished');
+        yield {
+          metadata: {
+            query_id: request.query_id,
+            row_count: rows,
+            execution_time_ms: elapsed,
+            bytes,
+            batch_count: batches,
+            truncated,
+            edges: [deps.edgeName],
+          },
+        };
+      }
+
+      await pipeToServerStream(call, results(), (error) => {
+        const failure = error instanceof TributaryError ? error : toTributaryError(error);
+        if (failure.code === 'INTERNAL') log.error({ err: error }, 'query failed');
+        else log.info({ code: failure.code, message: failure.message }, 'query refused');
+        return { error: failure, requestId };
+      });
+      if (call.cancelled) {
+        controller.abort();
+        log.info({ rows }, 'query cancelled by caller');
+      }
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
+import { TributaryError } from '@tributary/core';
+import type { Lease } from './pool.js';
+
+/**
+ * Prepares `sql` if, and only if, it is a single SELECT (which includes WITH,
+ * VALUES, FROM-first queries, DESCRIBE/SHOW/SUMMARIZE and PIVOT … IN, all of
+ * which DuckDB plans as SELECT). DuckDB's own statement type is the judge, so
+ * no SQL is parsed here; lock-down is the second line of defence. Preparing
+ * binds but does not execute, so a refused statement has had no effect.
+ */
+export async function prepareReadOnly(lease: Lease, sql: string): Promise<DuckDBPreparedStatement> {
+  const keyword = firstKeyword(sql);
+  if (keyword === null) throw TributaryError.invalid('the query is empty');
+  // DuckDB turns read-only pragmas (`PRAGMA version`) into SELECTs; PRAGMA is refused as a class anyway.
+  if (keyword === 'PRAGMA') throw refused('PRAGMA');
+  const extracted = await lease.run((connection) => connection.extractStatements(sql));
+  if (extracted.count !== 1) {
+    throw TributaryError.invalid(`exactly one statement is allowed, got ${extracted.count}`);
+  }
+  const prepared = await lease.run(() => extracted.prepare(0));
+  const type = prepared.statementType;
+  if (type !== StatementType.SELECT) {
+    prepared.destroySync();
+    throw refused(StatementType[type] ?? String(type));
+  }
+  return prepared;
+}
+
+function refused(statementType: string): TributaryError {
+  return TributaryError.invalid(`only read-only SELECT statements are allowed (got ${statementType})`, {
+    statement_type: statementType,
+  });
+}
+
+/**
+ * The first word of `sql` after whitespace, comments and opening parentheses,
+ * upper-cased; '' if something else comes first, null if nothing does
+ * (semicolons count as nothing).
+ */
+export function firstKeyword(sql: string): string | null {
+  let at = 0;
+  while (at < sql.length) {
+    const char = sql[at] as string;
+    if (/[\s(;]/.test(char)) at++;
+    else if (sql.startsWith('--', at)) at = lineEnd(sql, at);
+    else if (sql.startsWith('/*', at)) {
+      const close = sql.indexOf('*/', at + 2);
+      at = close < 0 ? sql.length : close + 2;
+    } else break;
+  }
+  if (at >= sql.length) return null;
+  return (/^[A-Za-z_]+/.exec(sql.slice(at))?.[0] ?? '').toUpperCase();
+}
+
+function lineEnd(sql: string, from: number): number {
+  const end = sql.indexOf('\n', from);
+  return end < 0 ? sql.length : end + 1;
+}

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ARROW_EOS } from '@tributary/core';
+import { RecordBatchReader } from 'apache-arrow';
+import type { QueryEngine } from './engine.js';
+import { DEFAULT_BATCH_BYTES } from './stream.js';
+import { arrowColumn, assertSameAsDuckDB, collect, openTestEngine } from './testing/fixtures.js';
+
+let engine: QueryEngine;
+
+before(async () => {
+  engine = await openTestEngine();
+});
+
+after(async () => {
+  assert.equal(engine.activeQueries, 0);
+  await engine.close();
+});
+
+describe('record batches', () => {
+  test('200k rows arrive as several batches with every value right, boundaries included', async () => {
+    const sql = `SELECT i, i::INTEGER % 1000 AS small, 'name_' || i AS name,
+                        CASE WHEN i % 11 = 0 THEN NULL ELSE 'a longer string for row ' || i END AS long
+                 FROM range(200000) t(i)`;
+    const stream = engine.stream(sql);
+    const { table, chunks } = await collect(stream);
+    assert.equal(chunks[0]?.rowCount, 0, 'the schema comes first');
+    assert.ok(chunks.length > 3, `expected several batches, got ${chunks.length - 1}`);
+    assert.equal(table.numRows, 200_000);
+    assert.deepEqual(stream.summary, {
+      rowCount: 200_000,
+      bytes: chunks.reduce((sum, chunk) => sum + chunk.ipc.byteLength, 0),
+      batchCount: chunks.length - 1,
+      truncated: false,
+    });
+    const ids = arrowColumn(table, 0);
+    ids.forEach((id, row) => {
+      if (id !== BigInt(row)) assert.fail(`row ${row} holds id ${id}`);
+    });
+    const long = arrowColumn(table, 3);
+    let row = 0;
+    for (const batch of table.batches) {
+      for (const at of [row, row + batch.numRows - 1]) {
+        assert.equal(
+          long[at],
+          at % 11 === 0 ? null : `a longer string for row ${at}`,
+          `batch edge row ${at}`,
+        );
+      }
+      row += batch.numRows;
+    }
+    await assertSameAsDuckDB(engine, sql, [], assert.deepStrictEqual);
+  });
+
+  test('batchRows cuts exact batches', async () => {
+    const { table, chunks } = await collect(
+      engine.stream('SELECT i FROM range(10000) t(i)', [], { batchRows: 1000 }),
+    );
+    assert.deepEqual(
+      chunks.slice(1).map((chunk) => chunk.rowCount),
+      Array.from({ length: 10 }, () => 1000),
+    );
+    assert.equal(table.numRows, 10_000);
+  });
+
+  test('batchBytes keeps wide batches near the byte budget', async () => {
+    const budget = DEFAULT_BATCH_BYTES;
+    const { table, chunks } = await collect(
+      engine.stream(`SELECT repeat('x', 10000) || i AS wide FROM range(2000) t(i)`, [], {
+        batchBytes: budget,
+      }),
+    );
+    assert.equal(table.numRows, 2000);
+    for (const chunk of chunks.slice(1)) {
+      assert.ok(chunk.ipc.byteLength < budget * 1.1, `batch of ${chunk.ipc.byteLength} bytes`);
+    }
+  });
+
+  test('chunks of odd sizes (filters) keep NULLs and values in place', async () => {
+    await assertSameAsDuckDB(
+      engine,
+      `SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE i END AS v, i % 2 = 0 AS b,
+              CASE WHEN i % 4 = 1 THEN NULL ELSE 'value number ' || i END AS s
+       FROM range(100000) t(i) WHERE i % 3 <> 0 AND i % 7 <> 2`,
+      [],
+      assert.deepStrictEqual,
+    );
+  });
+
+  test('long and multi-byte strings across runs, NULLs and inline strings mixed', async () => {
+    await assertSameAsDuckDB(
+      engine,
+      `SELECT CASE i % 6 WHEN 0 THEN NULL WHEN 1 THEN 'short' || (i % 10)
+                         WHEN 2 THEN repeat('日本', (i % 50)::INTEGER) ELSE 'ünïcödé text number ' || i END AS s,
+              repeat('é', (i % 300)::INTEGER) AS t
+       FROM range(30000) t(i)`,
+      [],
+      assert.deepStrictEqual,
+    );
+  });
+
+  test('constant columns (DuckDB constant vectors) arrive flattened', async () => {
+    await assertSameAsDuckDB(
+      engine,
+      `SELECT i, 'a constant long string value' AS c, 42 AS n, NULL::VARCHAR AS z, [1, 2] AS l,
+              {'k': 'v'} AS s FROM range(10000) t(i)`,
+      [],
+      assert.deepStrictEqual,
+    );
+  });
+
+  test('the concatenated messages read incrementally with RecordBatchReader', async () => {
+    async function* bytes() {
+      for await (const chunk of engine.stream('SELECT i FROM range(100000) t(i)', [], { batchRows: 30000 })) {
+        yield chunk.ipc;
+      }
+      yield ARROW_EOS;
+    }
+    const reader = await RecordBatchReader.from(bytes());
+    let rows = 0;
+    for await (const batch of reader) rows += batch.numRows;
+    assert.equal(rows, 100_000);
+  });
+});
+
+describe('maxRows', () => {
+  test('stops after exactly maxRows, slicing a batch, and reports truncation', async () => {
+    for (const maxRows of [1, 100, 2048, 2049, 70000]) {
+      const stream = engine.stream('SELECT i FROM range(200000) t(i)', [], { maxRows });
+      const { table } = await collect(stream);
+      assert.equal(table.numRows, maxRows);
+      assert.equal(stream.summary.rowCount, maxRows);
+      assert.equal(stream.summary.truncated, true, `maxRows ${maxRows}`);
+      assert.equal(arrowColumn(table, 0).at(-1), BigInt(maxRows - 1));
+    }
+  });
+
+  test('a result that fits is not truncated, even when it ends exactly at the limit', async () => {
+    for (const maxRows of [4096, 5000]) {
+      const stream = engine.stream('SELECT i FROM range(4096) t(i)', [], { maxRows });
+      const { table } = await collect(stream);
+      assert.equal(table.numRows, 4096);
+      assert.equal(stream.summary.truncated, false);
+    }
+  });
+});

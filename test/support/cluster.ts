@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServiceProcess } from '@tributary/cli';
+import { TributaryClient } from '@tributary/client';
+import { generateApiKey, hashApiKey } from '@tributary/coordinator';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { stringify } from 'yaml';
+
+export interface EdgeSpec {
+  name: string;
+  sources: Record<string, unknown>[];
+}
+
+export interface ClusterOptions {
+  edges: EdgeSpec[];
+  /** Extra coordinator settings merged over the defaults. */
+  coordinator?: Record<string, unknown>;
+  heartbeatIntervalMs?: number;
+}
+
+export interface JwtIssuer {
+  issuer: string;
+  audience: string;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  kid: string;
+}
+
+/**
+ * A real coordinator and real edges, each its own process started through the
+ * CLI with generated configuration files, on ephemeral loopback ports.
+ */
+export class Cluster {
+  readonly dir: string;
+  readonly apiKey = generateApiKey();
+  readonly joinToken = randomBytes(24).toString('base64url');
+  coordinator!: ServiceProcess;
+  readonly edges = new Map<string, ServiceProcess>();
+  grpcAddress = '';
+  httpUrl = '';
+  jwt!: JwtIssuer;
+  private readonly clients: TributaryClient[] = [];
+
+  private constructor(private readonly options: ClusterOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), 'tributary-e2e-'));
+  }
+
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(options);
+    try {
+      await cluster.boot();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  private async boot(): Promise<void> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const kid = 'test-key-1';
+    const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+    const jwksFile = join(this.dir, 'jwks.json');
+    writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
+    this.jwt = { issuer: 'https://idp.test', audience: 'tributary', privateKey, kid };
+
+    const interval = this.options.heartbeatIntervalMs ?? 500;
+    const config = {
+      tenant: 'acme',
+      grpc: { listen: '127.0.0.1:0' },
+      http: { listen: '127.0.0.1:0' },
+      auth: {
+        api_keys: [{ id: 'test', sha256: hashApiKey(this.apiKey), subject: 'tester', roles: ['analyst'] }],
+        jwt: {
+          jwks_file: jwksFile,
+          issuer: this.jwt.issuer,
+          audience: this.jwt.audience,
+          algorithms: ['RS256'],
+        },
+      },
+      edges: { join_token: this.joinToken, heartbeat_interval_ms: interval, expiry_ms: interval * 3 },
+      ...this.options.coordinator,
+    };
+    const coordinatorConfig = join(this.dir, 'coordinator.yaml');
+    writeFileSync(coordinatorConfig, stringify(config));
+    this.coordinator = new ServiceProcess('coordinator', coordinatorConfig, {
+      logFile: join(this.dir, 'coordinator.log'),
+    });
+    const listening = await this.coordinator.ready;
+    this.grpcAddress = `127.0.0.1:${listening.grpcPort}`;
+    this.httpUrl = `http://127.0.0.1:${listening.httpPort}`;
+    await Promise.all(this.options.edges.map((edge) => this.startEdge(edge)));
+  }
+
+  async startEdge(spec: EdgeSpec): Promise<ServiceProcess> {
+    const path = join(this.dir, `${spec.name}.yaml`);
+    writeFileSync(
+      path,
+      stringify({
+        name: spec.name,
+        listen: '127.0.0.1:0',
+        coordinator: { address: this.grpcAddress, join_token: this.joinToken },
+        sources: spec.sources,
+        engine: { memory_limit: '512MB', query_timeout_ms: 60_000, max_concurrent_queries: 4 },
+      }),
+    );
+    const edge = new ServiceProcess('edge', path, { logFile: join(this.dir, `${spec.name}.log`) });
+    this.edges.set(spec.name, edge);
+    await edge.ready;
+    await edge.waitFor((line) => line.msg === 'registered', 30_000);
+    return edge;
+  }
+
+  client(credentials: { apiKey?: string; token?: string } = { apiKey: this.apiKey }): TributaryClient {
+    const client = new TributaryClient({ address: this.grpcAddress, ...credentials });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** POST/GET against the HTTP gateway with the test key unless other headers are given. */
+  http(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (!headers.has('x-api-key') && !headers.has('authorization') && !init.headers) {
+      headers.set('x-api-key', this.apiKey);
+    }
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(`${this.httpUrl}${path}`, { ...init, headers, body });
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.close();
+    await Promise.all([...this.edges.values()].map((edge) => edge.stop()));
+    await this.coordinator?.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
