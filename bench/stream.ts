@@ -16,6 +16,12 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : 0;
 }
 
+/** User + system CPU seconds a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function report(label: string, rows: number, bytes: number, ms: number) {
   const rowsPerSec = rows / (ms / 1000);
   const mbPerSec = bytes / 1024 / 1024 / (ms / 1000);
@@ -53,6 +59,8 @@ async function throughCoordinator(): Promise<{ rate: number; peakRss: number }> 
   try {
     const client = cluster.client();
     const pid = cluster.coordinator.child.pid as number;
+    const edgePid = cluster.edges.get('bench-edge')?.child.pid as number;
+    const cpuBefore = { coordinator: cpuSeconds(pid), edge: cpuSeconds(edgePid), client: process.cpuUsage() };
     let peakRss = rssMb(pid);
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMb(pid));
@@ -67,6 +75,12 @@ async function throughCoordinator(): Promise<{ rate: number; peakRss: number }> 
     rows = Number(result.metadata?.row_count ?? 0);
     const ms = performance.now() - started;
     clearInterval(sampler);
+    const clientCpu = process.cpuUsage(cpuBefore.client);
+    console.log(
+      `CPU seconds: edge ${(cpuSeconds(edgePid) - cpuBefore.edge).toFixed(2)}, ` +
+        `coordinator ${(cpuSeconds(pid) - cpuBefore.coordinator).toFixed(2)}, ` +
+        `client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(2)}`,
+    );
     return { rate: report('edge → coordinator → client (gRPC)', rows, bytes, ms), peakRss };
   } finally {
     await cluster.stop();

@@ -14,11 +14,17 @@ export async function prepareReadOnly(lease: Lease, sql: string): Promise<DuckDB
   if (keyword === null) throw TributaryError.invalid('the query is empty');
   // DuckDB turns read-only pragmas (`PRAGMA version`) into SELECTs; PRAGMA is refused as a class anyway.
   if (keyword === 'PRAGMA') throw refused('PRAGMA');
-  const extracted = await lease.run((connection) => connection.extractStatements(sql));
-  if (extracted.count !== 1) {
-    throw TributaryError.invalid(`exactly one statement is allowed, got ${extracted.count}`);
+  // DuckDB refuses to prepare several statements at once (without running
+  // any), which saves a separate extraction round-trip per query.
+  let prepared: DuckDBPreparedStatement;
+  try {
+    prepared = await lease.run((connection) => connection.prepare(sql));
+  } catch (error) {
+    if (/Cannot prepare multiple statements/i.test((error as Error).message ?? '')) {
+      throw TributaryError.invalid('exactly one statement is allowed');
+    }
+    throw error;
   }
-  const prepared = await lease.run(() => extracted.prepare(0));
   const type = prepared.statementType;
   if (type !== StatementType.SELECT) {
     prepared.destroySync();

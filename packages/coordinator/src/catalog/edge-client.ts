@@ -4,6 +4,7 @@ import {
   type EdgeServiceClient,
   fromGrpcError,
   GRPC_CHANNEL_OPTIONS,
+  keepingWireBytes,
   type PingResponse,
   type QueryResultChunk,
   readClientStream,
@@ -18,6 +19,12 @@ export interface EdgeCallOptions {
   /** Absolute deadline (epoch ms). */
   deadline: number;
 }
+
+const QUERY_METHOD = tributaryV1().EdgeService.service.Query;
+/** Results keep their wire bytes, so the gRPC transport can forward them as they came. */
+const RELAYED_QUERY_DESERIALIZE = keepingWireBytes(
+  QUERY_METHOD.responseDeserialize as (b: Buffer) => QueryResultChunk,
+);
 
 /** One edge as the coordinator calls it: every call signed, every failure a TributaryError. */
 export class EdgeClient {
@@ -45,7 +52,14 @@ export class EdgeClient {
   /** Streams a query's result chunks. Aborting the signal cancels the call, which interrupts DuckDB at the edge. */
   async *query(request: EdgeQueryRequest__Input, options: EdgeCallOptions): AsyncGenerator<QueryResultChunk> {
     const metadata = await this.metadata(options.requestId);
-    const call = this.client.Query(request, metadata, { deadline: options.deadline });
+    const call = this.client.makeServerStreamRequest(
+      QUERY_METHOD.path,
+      QUERY_METHOD.requestSerialize,
+      RELAYED_QUERY_DESERIALIZE,
+      request,
+      metadata,
+      { deadline: options.deadline },
+    );
     const cancel = () => call.cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
     try {

@@ -68,21 +68,19 @@ export class QueryService {
       Date.now() + this.deps.config.timeout_ms,
     );
     const log = ctx.logger.child({ queryId });
-    log.info(
-      {
-        subject: ctx.principal.subject,
-        protocol: ctx.protocol,
-        tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),
-      },
-      'query started',
-    );
+    const summary = {
+      subject: ctx.principal.subject,
+      protocol: ctx.protocol,
+      tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),
+    };
+    log.debug(summary, 'query started');
     const started = await startOnEdge(
       route.candidates,
       { queryId, sql: request.sql, params: request.params, maxRows: request.limit, deadline, startedAt },
       { ...ctx, logger: log },
       this.deps.registry,
     );
-    return { queryId, chunks: logCompletion(started.chunks, log) };
+    return { queryId, chunks: logCompletion(started.chunks, log, { ...summary, edge: started.edge.name }) };
   }
 
   async validate(
@@ -139,12 +137,14 @@ export class QueryService {
 async function* logCompletion(
   chunks: AsyncIterable<QueryResultChunk__Input>,
   log: RequestContext['logger'],
+  fields: Record<string, unknown>,
 ): AsyncGenerator<QueryResultChunk__Input> {
   try {
     for await (const chunk of chunks) {
       if (chunk.metadata) {
         log.info(
           {
+            ...fields,
             rows: Number(chunk.metadata.row_count),
             bytes: Number(chunk.metadata.bytes),
             ms: Number(chunk.metadata.execution_time_ms),
@@ -156,7 +156,7 @@ async function* logCompletion(
     }
   } catch (error) {
     const failure = error instanceof TributaryError ? error : undefined;
-    log.warn({ code: failure?.code ?? 'INTERNAL', err: (error as Error).message }, 'query failed');
+    log.warn({ ...fields, code: failure?.code ?? 'INTERNAL', err: (error as Error).message }, 'query failed');
     throw error;
   }
 }

@@ -5,4 +5,10 @@ export {
   openBatchReader,
   splitResultStream,
 } from './ipc-stream.js';
-export { JsonRowEncoder, type JsonValue, type RowObject } from './json-values.js';
+export {
+  decimalToString,
+  epochToIso,
+  JsonRowEncoder,
+  type JsonValue,
+  type RowObject,
+} from './json-values.js';

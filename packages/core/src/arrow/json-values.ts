@@ -1,9 +1,19 @@
-import { DataType, type Field, type RecordBatch, type Schema, Type } from 'apache-arrow';
+import {
+  type Data,
+  type DataType,
+  type Field,
+  type RecordBatch,
+  type Schema,
+  Type,
+  type Vector,
+} from 'apache-arrow';
 
 /**
  * How Arrow values appear in JSON responses. JSON has no 64-bit integers,
- * decimals or dates, so: integers outside ±2^53 and decimals become strings
- * (exact), dates `YYYY-MM-DD`, timestamps ISO 8601, binary base64.
+ * decimals or dates, so: integers outside ±2^53 and all decimals become
+ * strings (exact); dates are `YYYY-MM-DD`; timestamps ISO 8601 at their full
+ * precision, with `Z` only when the column has a time zone (a naive TIMESTAMP
+ * names no instant); times `HH:MM:SS[.ffffff]`; binary is base64.
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -11,14 +21,15 @@ export type RowObject = Record<string, JsonValue>;
 
 type Converter = (value: unknown) => JsonValue;
 
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
 function bigintToJson(value: bigint): JsonValue {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value.toString();
+  return value >= SAFE_MIN && value <= SAFE_MAX ? Number(value) : value.toString();
 }
 
-function decimalToString(words: Uint32Array, scale: number): string {
-  // apache-arrow exposes Decimal128 as four little-endian 32-bit words.
+/** Decimal128 values arrive as little-endian 32-bit words of a two's-complement integer. */
+export function decimalToString(words: Uint32Array, scale: number): string {
   let unscaled = 0n;
   for (let i = words.length - 1; i >= 0; i--) unscaled = (unscaled << 32n) | BigInt(words[i] ?? 0);
   const bits = BigInt(words.length * 32);
@@ -30,41 +41,46 @@ function decimalToString(words: Uint32Array, scale: number): string {
   return `${negative ? '-' : ''}${whole}${fraction}`;
 }
 
-function timestampToIso(epoch: number | bigint, unit: number): string {
-  // unit: 0 s, 1 ms, 2 µs, 3 ns (Arrow TimeUnit)
-  const value = BigInt(epoch);
-  const perMilli = [0n, 1n, 1000n, 1000000n][unit] ?? 1n;
-  const millis = unit === 0 ? value * 1000n : value / perMilli;
-  const iso = new Date(Number(millis)).toISOString();
-  if (unit <= 1) return iso;
-  const subMilli = ((value % perMilli) + perMilli) % perMilli;
-  const digits = unit === 2 ? 3 : 6;
-  return `${iso.slice(0, -1)}${subMilli.toString().padStart(digits, '0')}Z`;
+const UNIT_DIGITS = [0, 3, 6, 9] as const;
+const UNIT_PER_SECOND = [1n, 1_000n, 1_000_000n, 1_000_000_000n] as const;
+
+/** Epoch value in the given Arrow TimeUnit (0 s, 1 ms, 2 µs, 3 ns) → ISO 8601. */
+export function epochToIso(value: bigint, unit: number, zoned: boolean): string {
+  const perSecond = UNIT_PER_SECOND[unit] ?? 1n;
+  let seconds = value / perSecond;
+  let fraction = value % perSecond;
+  if (fraction < 0n) {
+    fraction += perSecond;
+    seconds -= 1n;
+  }
+  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  const digits = UNIT_DIGITS[unit] ?? 0;
+  const fractionText = digits > 0 && fraction > 0n ? `.${fraction.toString().padStart(digits, '0')}` : '';
+  return `${base}${fractionText}${zoned ? 'Z' : ''}`;
+}
+
+/** Time of day in the given unit → `HH:MM:SS[.fraction]`. */
+export function timeOfDay(value: bigint, unit: number): string {
+  return epochToIso(value, unit, false).slice(11);
 }
 
 function converterFor(type: DataType): Converter {
   switch (type.typeId) {
     case Type.Int:
-    case Type.Int64:
-    case Type.Uint64:
       return (v) => (typeof v === 'bigint' ? bigintToJson(v) : (v as number));
+    case Type.Float:
+      return (v) => (Number.isFinite(v as number) ? (v as number) : String(v));
     case Type.Decimal: {
       const scale = (type as unknown as { scale: number }).scale;
       return (v) => decimalToString(v as Uint32Array, scale);
     }
     case Type.Date:
-    case Type.DateDay:
-    case Type.DateMillisecond:
       return (v) => new Date(Number(v)).toISOString().slice(0, 10);
-    case Type.Timestamp:
-    case Type.TimestampSecond:
-    case Type.TimestampMillisecond:
-    case Type.TimestampMicrosecond:
-    case Type.TimestampNanosecond: {
-      // apache-arrow returns timestamps as epoch milliseconds (a float);
-      // the raw storage is used for sub-millisecond precision.
-      const unit = (type as unknown as { unit: number }).unit;
-      return (v) => timestampToIso(Math.round(Number(v) * (unit === 0 ? 1 / 1000 : 1)), unit === 0 ? 0 : 1);
+    case Type.Timestamp: {
+      // Reached only for timestamps nested in lists or structs, where
+      // apache-arrow hands out float milliseconds; top-level columns use raw storage.
+      const zoned = Boolean((type as unknown as { timezone?: string | null }).timezone);
+      return (v) => epochToIso(BigInt(Math.round(Number(v) * 1000)), 2, zoned);
     }
     case Type.Binary:
     case Type.LargeBinary:
@@ -87,16 +103,19 @@ function converterFor(type: DataType): Converter {
         return out;
       };
     }
-    case Type.Map:
+    case Type.Map: {
+      const entry = (type.children[0] as Field).type;
+      const [keyField, valueField] = entry.children as Field[];
+      const key = converterFor((keyField as Field).type);
+      const value = converterFor((valueField as Field).type);
       return (v) => {
         const out: Record<string, JsonValue> = {};
-        for (const [key, item] of v as Iterable<[unknown, unknown]>) {
-          out[String(key)] = item == null ? null : (item as JsonValue);
+        for (const [k, item] of v as Iterable<[unknown, unknown]>) {
+          out[String(key(k))] = item == null ? null : value(item);
         }
         return out;
       };
-    case Type.Float:
-      return (v) => (Number.isFinite(v as number) ? (v as number) : String(v));
+    }
     default:
       return (v) => {
         if (typeof v === 'bigint') return bigintToJson(v);
@@ -109,29 +128,56 @@ function converterFor(type: DataType): Converter {
   }
 }
 
+type CellReader = (row: number) => JsonValue;
+
+/**
+ * Timestamps and times are read from their raw 64-bit storage: apache-arrow's
+ * accessors return epoch milliseconds as a float, which would drop the
+ * microseconds DuckDB produces.
+ */
+function rawTemporalReader(vector: Vector, type: DataType): CellReader | undefined {
+  const isTimestamp = type.typeId === Type.Timestamp;
+  const isTime64 = type.typeId === Type.Time && (type as unknown as { bitWidth: number }).bitWidth === 64;
+  if (!isTimestamp && !isTime64) return undefined;
+  if (vector.data.length !== 1) return undefined;
+  const data = vector.data[0] as Data;
+  const values = data.values as unknown as BigInt64Array;
+  const unit = (type as unknown as { unit: number }).unit;
+  const zoned = isTimestamp && Boolean((type as unknown as { timezone?: string | null }).timezone);
+  return (row) => {
+    if (!vector.isValid(row)) return null;
+    const raw = values[row] as bigint;
+    return isTimestamp ? epochToIso(raw, unit, zoned) : timeOfDay(raw, unit);
+  };
+}
+
 /** Converts record batches of one schema into JSON row objects. */
 export class JsonRowEncoder {
   private readonly names: string[];
+  private readonly types: DataType[];
   private readonly converters: Converter[];
 
   constructor(schema: Schema) {
     this.names = schema.fields.map((field) => field.name);
-    this.converters = schema.fields.map((field) => converterFor(field.type));
+    this.types = schema.fields.map((field) => field.type);
+    this.converters = this.types.map(converterFor);
   }
 
   *rows(batch: RecordBatch): Generator<RowObject> {
-    const columns = this.names.map((_, i) => batch.getChildAt(i));
+    const readers: CellReader[] = this.names.map((_, c) => {
+      const vector = batch.getChildAt(c) as Vector;
+      const raw = rawTemporalReader(vector, this.types[c] as DataType);
+      if (raw) return raw;
+      const convert = this.converters[c] as Converter;
+      return (row) => {
+        const value = vector.get(row);
+        return value == null ? null : convert(value);
+      };
+    });
     for (let row = 0; row < batch.numRows; row++) {
       const out: RowObject = {};
-      for (let c = 0; c < columns.length; c++) {
-        const value = columns[c]?.get(row);
-        out[this.names[c] as string] = value == null ? null : (this.converters[c] as Converter)(value);
-      }
+      for (let c = 0; c < readers.length; c++) out[this.names[c] as string] = (readers[c] as CellReader)(row);
       yield out;
     }
   }
-}
-
-export function isDataType(value: unknown): value is DataType {
-  return value instanceof DataType;
 }

@@ -115,7 +115,7 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
         }
         truncated = stream.summary.truncated;
         const elapsed = Math.round(performance.now() - started);
-        log.info({ rows, bytes, batches, ms: elapsed, truncated }, 'query finished');
+        log.debug({ rows, bytes, batches, ms: elapsed, truncated }, 'query finished');
         yield {
           metadata: {
             query_id: request.query_id,
@@ -129,14 +129,14 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
         };
       }
 
-      await pipeToServerStream(call, results(), (error) => {
+      const outcome = await pipeToServerStream(call, results(), (error) => {
         const failure = error instanceof TributaryError ? error : toTributaryError(error);
         if (failure.code === 'INTERNAL') log.error({ err: error }, 'query failed');
         else log.info({ code: failure.code, message: failure.message }, 'query refused');
         return { error: failure, requestId };
       });
-      if (call.cancelled) {
-        controller.abort();
+      if (outcome === 'cancelled') {
+        controller.abort(new TributaryError('CANCELLED', 'the caller cancelled the query'));
         log.info({ rows }, 'query cancelled by caller');
       }
     },

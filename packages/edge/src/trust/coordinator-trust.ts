@@ -16,10 +16,17 @@ interface TrustedCoordinator {
  */
 export class CoordinatorTrust {
   private trusted: TrustedCoordinator | undefined;
+  /**
+   * Tokens already verified, with their expiry. The coordinator reuses a
+   * token for a minute, so a signature check per call would be wasted work
+   * on the latency path; a hit requires the exact token string.
+   */
+  private readonly verified = new Map<string, number>();
 
   trust(jwksJson: string, issuer: string, audience: string): void {
     const jwks = JSON.parse(jwksJson) as JSONWebKeySet;
     this.trusted = { keys: createLocalJWKSet(jwks), issuer, audience };
+    this.verified.clear();
   }
 
   get ready(): boolean {
@@ -32,14 +39,19 @@ export class CoordinatorTrust {
     const header = metadata.get('authorization')[0];
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
     if (!token) throw TributaryError.unauthenticated('edge calls require a coordinator token');
+    const expiresAt = this.verified.get(token);
+    if (expiresAt !== undefined && expiresAt > Date.now()) return;
     try {
-      await jwtVerify(token, trusted.keys, {
+      const { payload } = await jwtVerify(token, trusted.keys, {
         issuer: trusted.issuer,
         audience: trusted.audience,
         algorithms: ['EdDSA'],
         maxTokenAge: '5m',
         clockTolerance: 5,
       });
+      if (this.verified.size > 1_000) this.verified.clear();
+      // Expire cached entries a little early rather than honouring clock tolerance.
+      this.verified.set(token, Number(payload.exp) * 1000 - 5_000);
     } catch {
       throw TributaryError.unauthenticated('coordinator token rejected');
     }

@@ -5,6 +5,7 @@ import {
   fromProtoValue,
   newRequestId,
   type QueryServiceHandlers,
+  relayingService,
   toGrpcError,
   toTributaryError,
   tributaryV1,
@@ -75,7 +76,8 @@ function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHan
 /** Adds every coordinator service to a grpc-js server. */
 export function addCoordinatorServices(server: Server, services: CoordinatorServices): void {
   const v1 = tributaryV1();
-  server.addService(v1.CatalogService.service, catalogHandlers(services));
-  server.addService(v1.QueryService.service, queryHandlers(services));
+  // Result streams forward edge chunks byte-for-byte where they can.
+  server.addService(relayingService(v1.CatalogService.service, ['GetRecords']), catalogHandlers(services));
+  server.addService(relayingService(v1.QueryService.service, ['ExecuteQuery']), queryHandlers(services));
   server.addService(v1.EdgeRegistryService.service, registryHandlers(services));
 }
