@@ -107,6 +107,7 @@ export async function devCommand(args: string[]): Promise<number> {
         `  Logs      ${logs}`,
         '',
         `  export TRIBUTARY_API_KEY=${apiKey}`,
+        `  export TRIBUTARY_SERVER=${host}:${listening.grpcPort}`,
         '',
         'Try:',
         `  curl -s http://${host}:${listening.httpPort}/v1/query -H "x-api-key: $TRIBUTARY_API_KEY" \\`,

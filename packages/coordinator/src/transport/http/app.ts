@@ -1,5 +1,5 @@
 import { acceptRequestId, type Logger, TributaryError } from '@tributary/core';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { CoordinatorServices } from '../../services/index.js';
 import { sendError } from './errors.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -18,8 +18,8 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     bodyLimit: options.maxBodyBytes,
     genReqId: (request) => acceptRequestId(request.headers['x-request-id']),
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: true,
+    // One access-log line per request is written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
   });
   app.addHook('onRequest', async (request, reply) => {
