@@ -18,6 +18,8 @@ export interface ClusterOptions {
   /** Extra coordinator settings merged over the defaults. */
   coordinator?: Record<string, unknown>;
   heartbeatIntervalMs?: number;
+  /** Extra environment for every process, e.g. `{ TRIBUTARY_LOG_LEVEL: 'debug' }`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface JwtIssuer {
@@ -86,6 +88,7 @@ export class Cluster {
     writeFileSync(coordinatorConfig, stringify(config));
     this.coordinator = new ServiceProcess('coordinator', coordinatorConfig, {
       logFile: join(this.dir, 'coordinator.log'),
+      env: this.options.env,
     });
     const listening = await this.coordinator.ready;
     this.grpcAddress = `127.0.0.1:${listening.grpcPort}`;
@@ -105,7 +108,10 @@ export class Cluster {
         engine: { memory_limit: '512MB', query_timeout_ms: 60_000, max_concurrent_queries: 4 },
       }),
     );
-    const edge = new ServiceProcess('edge', path, { logFile: join(this.dir, `${spec.name}.log`) });
+    const edge = new ServiceProcess('edge', path, {
+      logFile: join(this.dir, `${spec.name}.log`),
+      env: this.options.env,
+    });
     this.edges.set(spec.name, edge);
     await edge.ready;
     await edge.waitFor((line) => line.msg === 'registered', 30_000);

@@ -7,7 +7,9 @@ import {
   shutdownServer,
   splitHostPort,
 } from '@tributary/core';
-import { Authenticator } from './auth/index.js';
+import { AdminService, type PolicyDocumentValidator } from './admin/index.js';
+import { AuditLog } from './audit/index.js';
+import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
 import { Catalog, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
 import type { CoordinatorConfig } from './config/coordinator-config.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
@@ -18,6 +20,7 @@ import {
   QueryService,
   RegistryService,
 } from './services/index.js';
+import { openStore, type PolicyVersionRecord } from './store/index.js';
 import { addCoordinatorServices } from './transport/grpc/services.js';
 import { createHttpApp } from './transport/http/app.js';
 
@@ -27,12 +30,33 @@ export interface RunningCoordinator {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Wires the coordinator: auth, catalog, services, then the gRPC and HTTP transports over them. */
+/** Hooks for what the coordinator does not decide itself. */
+export interface CoordinatorHooks {
+  /** Checks a policy document before AdminService stores it (default: a JSON object). */
+  validatePolicyDocument?: PolicyDocumentValidator;
+  /** Told after a tenant's new policy version is stored. */
+  onPolicyPublished?: (tenant: string, version: PolicyVersionRecord) => void;
+}
+
+/** Wires the coordinator: store, auth, catalog, services, then the gRPC and HTTP transports over them. */
 export async function startCoordinator(
   config: CoordinatorConfig,
   logger?: Logger,
+  hooks: CoordinatorHooks = {},
 ): Promise<RunningCoordinator> {
   const log = logger ?? createLogger({ service: 'coordinator' });
+  const store = await openStore({ path: config.store.path, memoryLimit: config.store.memory_limit });
+  if (config.store.path === ':memory:') {
+    log.warn('store.path is :memory: — users, API keys, policies and the audit log are lost on restart');
+  }
+  await bootstrapConfiguredIdentities(store, config.tenant, config.auth.api_keys, log);
+  const audit = new AuditLog(store.audit, {
+    logger: log,
+    maxQueue: config.audit.queue_size,
+    batchSize: config.audit.batch_size,
+    flushIntervalMs: config.audit.flush_interval_ms,
+  });
+  audit.start();
   const signer = await EdgeTokenSigner.create();
   const registry = new EdgeRegistry(signer, config.edges.expiry_ms, log);
   registry.start();
@@ -43,12 +67,19 @@ export async function startCoordinator(
     catalog,
     registry,
     config: config.query,
+    audit,
   });
   const services: CoordinatorServices = {
-    authenticator: new Authenticator(config),
+    authenticator: new Authenticator(config, { store, logger: log }),
     query,
     catalog: new CatalogService(catalog, query),
     registry: new RegistryService(registry, signer, config.edges),
+    admin: new AdminService({
+      store,
+      audit,
+      validatePolicyDocument: hooks.validatePolicyDocument,
+      onPolicyPublished: hooks.onPolicyPublished,
+    }),
     logger: log,
     readiness() {
       const snapshot = catalog.snapshot();
@@ -79,6 +110,9 @@ export async function startCoordinator(
       await Promise.all([shutdownServer(grpcServer, graceMs), http.close()]);
       registry.stop();
       await analyzer.close();
+      // After the transports: every query has ended and recorded its outcome.
+      await audit.stop();
+      await store.close();
       log.info('coordinator stopped');
     },
   };

@@ -5,4 +5,4 @@ export {
   coordinatorConfigSchema,
   loadCoordinatorConfig,
 } from './config/coordinator-config.js';
-export { type RunningCoordinator, startCoordinator } from './coordinator.js';
+export { type CoordinatorHooks, type RunningCoordinator, startCoordinator } from './coordinator.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, randomBytes } from 'node:crypto';
 import type { ApiKeyEntry } from '../config/coordinator-config.js';
 import type { Principal } from './principal.js';
 
@@ -13,7 +13,24 @@ export function generateApiKey(): string {
   return API_KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
-/** API keys known to the coordinator, held by hash. */
+/** Whether `key` could be an API key at all; anything else is refused before hashing. */
+export function isApiKeyShaped(key: string): boolean {
+  return key.startsWith(API_KEY_PREFIX) && key.length <= 256;
+}
+
+/**
+ * Compares two hex SHA-256 digests in constant time. Keys are found by their
+ * digest, so the comparison is a second check that does not depend on how
+ * the lookup compares strings. Called through the module object so a test
+ * can observe it.
+ */
+export function digestsEqual(stored: string, presented: string): boolean {
+  const a = Buffer.from(stored, 'hex');
+  const b = Buffer.from(presented, 'hex');
+  return a.length === 32 && b.length === 32 && crypto.timingSafeEqual(a, b);
+}
+
+/** API keys declared in the configuration file (bootstrap credentials), held by hash. */
 export class ApiKeyVerifier {
   private readonly byHash = new Map<string, ApiKeyEntry>();
 
@@ -25,13 +42,10 @@ export class ApiKeyVerifier {
   }
 
   verify(key: string): Principal | undefined {
-    if (!key.startsWith(API_KEY_PREFIX) || key.length > 256) return undefined;
+    if (!isApiKeyShaped(key)) return undefined;
     const presented = hashApiKey(key);
     const entry = this.byHash.get(presented);
-    if (!entry) return undefined;
-    // The lookup above is by hash; comparing the full digests in constant
-    // time as well keeps the check independent of map internals.
-    if (!timingSafeEqual(Buffer.from(entry.sha256, 'hex'), Buffer.from(presented, 'hex'))) return undefined;
+    if (!entry || !digestsEqual(entry.sha256, presented)) return undefined;
     if (entry.expires_at && Date.parse(entry.expires_at) <= Date.now()) return undefined;
     return {
       tenant: this.tenant,

@@ -1,21 +1,41 @@
-import { TributaryError } from '@tributary/core';
+import { type Logger, TributaryError } from '@tributary/core';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
+import type { Store } from '../store/index.js';
 import { ApiKeyVerifier } from './api-keys.js';
+import { IdentityResolver } from './identities.js';
 import { JwtVerifier } from './jwt.js';
 import type { Credentials, Principal } from './principal.js';
+import { StoredApiKeyVerifier } from './stored-api-keys.js';
+
+export interface AuthenticatorOptions {
+  /** Stored users and API keys; without it only the configuration's credentials are known. */
+  store?: Pick<Store, 'users' | 'apiKeys'>;
+  logger?: Logger;
+  clock?: () => number;
+}
 
 /**
  * The single authentication step every protocol calls. A request must carry
  * exactly one credential; anything missing, malformed or unverifiable is
  * UNAUTHENTICATED with a message that does not say which check failed.
+ *
+ * Keys from the configuration are checked first (in memory), then keys
+ * issued through AdminService (in the store). Token and configured-key
+ * principals are joined with the tenant's stored user of the same subject.
  */
 export class Authenticator {
-  private readonly apiKeys: ApiKeyVerifier;
+  private readonly configuredKeys: ApiKeyVerifier;
+  private readonly storedKeys: StoredApiKeyVerifier | undefined;
+  private readonly identities: IdentityResolver | undefined;
   private readonly jwt: JwtVerifier | undefined;
 
-  constructor(config: CoordinatorConfig) {
-    this.apiKeys = new ApiKeyVerifier(config.auth.api_keys, config.tenant);
+  constructor(config: CoordinatorConfig, options: AuthenticatorOptions = {}) {
+    this.configuredKeys = new ApiKeyVerifier(config.auth.api_keys, config.tenant);
     this.jwt = config.auth.jwt ? new JwtVerifier(config.auth.jwt, config.tenant) : undefined;
+    if (options.store) {
+      this.storedKeys = new StoredApiKeyVerifier(options.store.apiKeys, options);
+      this.identities = new IdentityResolver(options.store.users);
+    }
   }
 
   async authenticate(credentials: Credentials): Promise<Principal> {
@@ -23,27 +43,31 @@ export class Authenticator {
     if (authorization && apiKey) {
       throw TributaryError.unauthenticated('send either an Authorization header or an x-api-key, not both');
     }
-    if (apiKey) {
-      const principal = this.apiKeys.verify(apiKey);
-      if (principal) return principal;
-      throw TributaryError.unauthenticated('invalid API key');
-    }
+    if (apiKey) return this.verifyApiKey(apiKey);
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match?.[1]) throw TributaryError.unauthenticated('Authorization must be "Bearer <token>"');
       const token = match[1];
       // An API key sent as a bearer token is accepted too: many HTTP clients only speak bearer.
-      if (token.startsWith('trb_')) {
-        const principal = this.apiKeys.verify(token);
-        if (principal) return principal;
-        throw TributaryError.unauthenticated('invalid API key');
-      }
+      if (token.startsWith('trb_')) return this.verifyApiKey(token);
       const principal = this.jwt ? await this.jwt.verify(token) : undefined;
-      if (principal) return principal;
-      throw TributaryError.unauthenticated('invalid or expired token');
+      if (!principal) throw TributaryError.unauthenticated('invalid or expired token');
+      return this.withStoredIdentity(principal);
     }
     throw TributaryError.unauthenticated(
       'missing credentials: send Authorization: Bearer <token> or x-api-key',
     );
+  }
+
+  private async verifyApiKey(key: string): Promise<Principal> {
+    const configured = this.configuredKeys.verify(key);
+    if (configured) return this.withStoredIdentity(configured);
+    const stored = await this.storedKeys?.verify(key);
+    if (stored) return stored;
+    throw TributaryError.unauthenticated('invalid API key');
+  }
+
+  private withStoredIdentity(principal: Principal): Promise<Principal> | Principal {
+    return this.identities ? this.identities.resolve(principal) : principal;
   }
 }

@@ -1,4 +1,15 @@
-export { API_KEY_PREFIX, ApiKeyVerifier, generateApiKey, hashApiKey } from './api-keys.js';
-export { Authenticator } from './authenticator.js';
+export {
+  API_KEY_PREFIX,
+  ApiKeyVerifier,
+  digestsEqual,
+  generateApiKey,
+  hashApiKey,
+  isApiKeyShaped,
+} from './api-keys.js';
+export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
+export { bootstrapConfiguredIdentities } from './bootstrap.js';
+export { IdentityResolver } from './identities.js';
 export { JwtVerifier } from './jwt.js';
 export type { Credentials, Principal } from './principal.js';
+export { API_KEY_SCOPES, type ApiKeyScope, requireScope } from './scopes.js';
+export { LAST_USED_INTERVAL_MS, StoredApiKeyVerifier } from './stored-api-keys.js';

@@ -25,6 +25,17 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
+/** The scalar members of a claim object; nested values and arrays are not attributes. */
+function scalarAttributes(value: unknown): Principal['attributes'] {
+  const attributes: Principal['attributes'] = {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return attributes;
+  for (const [key, member] of Object.entries(value)) {
+    if (typeof member === 'string' || typeof member === 'boolean') attributes[key] = member;
+    else if (typeof member === 'number' && Number.isFinite(member)) attributes[key] = member;
+  }
+  return attributes;
+}
+
 /**
  * Verifies bearer tokens against the configured JWKS. Issuer, audience,
  * expiry and not-before are checked with a small clock tolerance; only
@@ -45,8 +56,8 @@ export class JwtVerifier {
       // jose caches the set, refetches on an unknown `kid` and rate-limits
       // refetches with its cooldown, which is the rotation behaviour wanted.
       this.keys = createRemoteJWKSet(new URL(config.jwks_url as string), {
-        cooldownDuration: 30_000,
-        cacheMaxAge: 10 * 60_000,
+        cooldownDuration: config.jwks_cooldown_ms,
+        cacheMaxAge: config.jwks_cache_max_age_ms,
         timeoutDuration: 5_000,
       });
     }
@@ -64,18 +75,11 @@ export class JwtVerifier {
       const subject = claim(payload, this.config.claims.subject);
       if (typeof subject !== 'string' || subject === '') return undefined;
       const tenant = claim(payload, this.config.claims.tenant);
-      const attributes: Principal['attributes'] = {};
-      const raw = claim(payload, 'attributes');
-      if (raw && typeof raw === 'object') {
-        for (const [key, value] of Object.entries(raw)) {
-          if (['string', 'number', 'boolean'].includes(typeof value)) attributes[key] = value as string;
-        }
-      }
       return {
         tenant: typeof tenant === 'string' && tenant ? tenant : this.defaultTenant,
         subject,
         roles: stringList(claim(payload, this.config.claims.roles)),
-        attributes,
+        attributes: scalarAttributes(claim(payload, this.config.claims.attributes)),
         method: 'jwt',
       };
     } catch {

@@ -7,6 +7,12 @@ export interface Principal {
   method: 'jwt' | 'api_key';
   /** The API key id, when authenticated by key. */
   keyId?: string;
+  /**
+   * What the credential may be used for (`query`, `catalog`, `admin`), for
+   * API keys issued through AdminService. Absent means the credential is not
+   * narrowed: tokens and keys from the configuration file.
+   */
+  scopes?: string[];
 }
 
 /** Credentials as they arrive on any protocol, before they are checked. */

@@ -27,13 +27,24 @@ const jwtConfig = z
       )
       .default(['RS256', 'ES256', 'EdDSA']),
     clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+    /**
+     * A token whose `kid` is not in the cached JWKS triggers a refetch, at
+     * most once per this interval, so a flood of forged `kid`s cannot hammer
+     * the identity provider.
+     */
+    jwks_cooldown_ms: z.number().int().min(0).default(30_000),
+    /** The cached JWKS is refetched when older than this. */
+    jwks_cache_max_age_ms: z.number().int().min(1_000).default(600_000),
+    /** Where claims are read from; dotted paths reach into nested objects (`realm_access.roles`). */
     claims: z
       .object({
         subject: z.string().default('sub'),
         tenant: z.string().default('tenant'),
         roles: z.string().default('roles'),
+        /** An object of scalar attributes for ABAC, e.g. `{ "region": "EU", "clearance": 3 }`. */
+        attributes: z.string().default('attributes'),
       })
-      .default({ subject: 'sub', tenant: 'tenant', roles: 'roles' }),
+      .default({ subject: 'sub', tenant: 'tenant', roles: 'roles', attributes: 'attributes' }),
   })
   .refine((j) => Boolean(j.jwks_file) !== Boolean(j.jwks_url), {
     message: 'set exactly one of jwks_file or jwks_url',
@@ -65,6 +76,25 @@ export const coordinatorConfigSchema = z.object({
     /** Deadline for reaching an edge before a query fails with UNAVAILABLE. */
     connect_timeout_ms: z.number().int().min(100).default(3_000),
   }),
+  /** The coordinator's own state: identities, keys, policies, tags, audit. */
+  store: z
+    .object({
+      /**
+       * A DuckDB database file, created when missing, relative to the
+       * configuration file. `:memory:` keeps nothing across restarts.
+       */
+      path: z.string().min(1).default(':memory:'),
+      memory_limit: z.string().default('256MB'),
+    })
+    .default({ path: ':memory:', memory_limit: '256MB' }),
+  audit: z
+    .object({
+      /** Query records waiting to be written beyond this many are dropped and counted. */
+      queue_size: z.number().int().min(100).default(10_000),
+      batch_size: z.number().int().min(1).default(500),
+      flush_interval_ms: z.number().int().min(10).default(1_000),
+    })
+    .default({ queue_size: 10_000, batch_size: 500, flush_interval_ms: 1_000 }),
   query: z
     .object({
       timeout_ms: z.number().int().positive().default(300_000),
@@ -85,6 +115,7 @@ export type JwtConfig = z.output<typeof jwtConfig>;
 export function loadCoordinatorConfig(path: string): CoordinatorConfig {
   const config = loadConfigFile(path, coordinatorConfigSchema);
   if (config.auth.jwt?.jwks_file) config.auth.jwt.jwks_file = resolveFrom(path, config.auth.jwt.jwks_file);
+  if (config.store.path !== ':memory:') config.store.path = resolveFrom(path, config.store.path);
   if (!config.auth.jwt && config.auth.api_keys.length === 0) {
     throw new ConfigError(`invalid configuration ${path}: auth needs a jwt section or at least one api key`);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '@tributary/core';
+import type { AdminService } from '../admin/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { CatalogService } from './catalog-service.js';
 import type { QueryService } from './query-service.js';
@@ -10,6 +11,7 @@ export interface CoordinatorServices {
   query: QueryService;
   catalog: CatalogService;
   registry: RegistryService;
+  admin: AdminService;
   logger: Logger;
   /** Readiness as /health/ready reports it. */
   readiness(): { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };

@@ -1,3 +1,4 @@
+export { AdminService } from '../admin/index.js';
 export { QueryAnalysis } from './analysis.js';
 export { CatalogService } from './catalog-service.js';
 export type { CoordinatorServices } from './coordinator-services.js';

@@ -8,6 +8,8 @@ import {
   TributaryError,
   type ValidateQueryResponse__Input,
 } from '@tributary/core';
+import { type QueryAuditSink, QueryAuditTrail } from '../audit/query-trail.js';
+import { requireScope } from '../auth/index.js';
 import type { Catalog, EdgeRegistry } from '../catalog/index.js';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { RequestContext } from '../context.js';
@@ -34,6 +36,8 @@ export interface QueryServiceDeps {
   catalog: Catalog;
   registry: EdgeRegistry;
   config: CoordinatorConfig['query'];
+  /** Receives one record per executed query; none when absent. */
+  audit?: QueryAuditSink;
 }
 
 /** Runs, validates and builds queries: the protocol-free core of QueryService. */
@@ -53,16 +57,39 @@ export class QueryService {
    */
   async execute(ctx: RequestContext, request: QueryRequest): Promise<QueryExecution> {
     const startedAt = performance.now();
+    const trail = new QueryAuditTrail(this.deps.audit, ctx, String(request.sql ?? ''), startedAt);
+    try {
+      return await this.run(ctx, request, trail, startedAt);
+    } catch (error) {
+      trail.failed(error);
+      throw error;
+    }
+  }
+
+  private async run(
+    ctx: RequestContext,
+    request: QueryRequest,
+    trail: QueryAuditTrail,
+    startedAt: number,
+  ): Promise<QueryExecution> {
+    requireScope(ctx.principal, 'query');
     this.checkSql(request.sql);
     if (!Number.isSafeInteger(request.limit) || request.limit < 0) {
       throw TributaryError.invalid('limit must be a non-negative integer');
     }
     const analyzed = await this.deps.analysis.analyze(request.sql, request.params);
+    const queryId = newQueryId();
+    trail.describe({
+      queryId,
+      tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),
+      columns: analyzed.columns.map((c) =>
+        c.table ? `${c.table.source}.${c.table.schema}.${c.table.table}.${c.column}` : c.column,
+      ),
+    });
     const route = routeQuery(
       analyzed.tables.map((t) => t.source),
       this.deps.registry,
     );
-    const queryId = newQueryId();
     const deadline = Math.min(
       ctx.deadline ?? Number.POSITIVE_INFINITY,
       Date.now() + this.deps.config.timeout_ms,
@@ -80,7 +107,10 @@ export class QueryService {
       { ...ctx, logger: log },
       this.deps.registry,
     );
-    return { queryId, chunks: logCompletion(started.chunks, log, { ...summary, edge: started.edge.name }) };
+    return {
+      queryId,
+      chunks: trail.follow(logCompletion(started.chunks, log, { ...summary, edge: started.edge.name })),
+    };
   }
 
   async validate(

@@ -3,12 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GrpcObject, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync, type Options } from '@grpc/proto-loader';
+import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as CatalogProto } from './generated/catalog.js';
 import type { ProtoGrpcType as EdgeProto } from './generated/edge.js';
 import type { ProtoGrpcType as QueryProto } from './generated/query.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 
-type V1 = CatalogProto['tributary']['v1'] &
+type V1 = AdminProto['tributary']['v1'] &
+  CatalogProto['tributary']['v1'] &
   EdgeProto['tributary']['v1'] &
   QueryProto['tributary']['v1'] &
   RegistryProto['tributary']['v1'];
@@ -50,6 +52,7 @@ export function tributaryV1(): V1 {
   if (!cached) {
     const definition = loadSync(protoFiles(), { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir()] });
     const grpcObject = loadPackageDefinition(definition) as unknown as GrpcObject &
+      AdminProto &
       CatalogProto &
       EdgeProto &
       QueryProto &

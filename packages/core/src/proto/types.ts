@@ -2,7 +2,12 @@
 // proto names. Inputs (`__Input`) are what a sender may write; the plain
 // names are what a receiver gets with PROTO_LOADER_OPTIONS.
 
+export type { AdminAudit, AdminAudit__Input } from './generated/tributary/v1/AdminAudit.js';
+
+export type { AdminServiceClient, AdminServiceHandlers } from './generated/tributary/v1/AdminService.js';
+export type { ApiKey, ApiKey__Input } from './generated/tributary/v1/ApiKey.js';
 export type { ArrowPayload, ArrowPayload__Input } from './generated/tributary/v1/ArrowPayload.js';
+export type { AuditRecord, AuditRecord__Input } from './generated/tributary/v1/AuditRecord.js';
 export type {
   BuildQueryRequest,
   BuildQueryRequest__Input,
@@ -17,6 +22,39 @@ export type {
 } from './generated/tributary/v1/CatalogService.js';
 export type { Column, Column__Input } from './generated/tributary/v1/Column.js';
 export type { ColumnRef, ColumnRef__Input } from './generated/tributary/v1/ColumnRef.js';
+export type { ColumnTags, ColumnTags__Input } from './generated/tributary/v1/ColumnTags.js';
+export type {
+  CreateApiKeyRequest,
+  CreateApiKeyRequest__Input,
+} from './generated/tributary/v1/CreateApiKeyRequest.js';
+export type {
+  CreateApiKeyResponse,
+  CreateApiKeyResponse__Input,
+} from './generated/tributary/v1/CreateApiKeyResponse.js';
+export type {
+  CreateRoleRequest,
+  CreateRoleRequest__Input,
+} from './generated/tributary/v1/CreateRoleRequest.js';
+export type {
+  CreateUserRequest,
+  CreateUserRequest__Input,
+} from './generated/tributary/v1/CreateUserRequest.js';
+export type {
+  DeleteRoleRequest,
+  DeleteRoleRequest__Input,
+} from './generated/tributary/v1/DeleteRoleRequest.js';
+export type {
+  DeleteRoleResponse,
+  DeleteRoleResponse__Input,
+} from './generated/tributary/v1/DeleteRoleResponse.js';
+export type {
+  DeleteUserRequest,
+  DeleteUserRequest__Input,
+} from './generated/tributary/v1/DeleteUserRequest.js';
+export type {
+  DeleteUserResponse,
+  DeleteUserResponse__Input,
+} from './generated/tributary/v1/DeleteUserResponse.js';
 export type { EdgeQueryRequest, EdgeQueryRequest__Input } from './generated/tributary/v1/EdgeQueryRequest.js';
 export type {
   EdgeRegistryServiceClient,
@@ -33,17 +71,71 @@ export type {
 } from './generated/tributary/v1/ExecuteQueryRequest.js';
 export type { Filter, Filter__Input } from './generated/tributary/v1/Filter.js';
 export type { FilterOperator } from './generated/tributary/v1/FilterOperator.js';
+export type {
+  GetPoliciesRequest,
+  GetPoliciesRequest__Input,
+} from './generated/tributary/v1/GetPoliciesRequest.js';
+export type {
+  GetPolicyVersionRequest,
+  GetPolicyVersionRequest__Input,
+} from './generated/tributary/v1/GetPolicyVersionRequest.js';
 export type { GetRecordsRequest } from './generated/tributary/v1/GetRecordsRequest.js';
 export type { GetSchemaRequest } from './generated/tributary/v1/GetSchemaRequest.js';
 export type {
   GetSchemaResponse,
   GetSchemaResponse__Input,
 } from './generated/tributary/v1/GetSchemaResponse.js';
+export type { GetTenantRequest, GetTenantRequest__Input } from './generated/tributary/v1/GetTenantRequest.js';
+export type { GetUserRequest, GetUserRequest__Input } from './generated/tributary/v1/GetUserRequest.js';
+export type {
+  ListApiKeysRequest,
+  ListApiKeysRequest__Input,
+} from './generated/tributary/v1/ListApiKeysRequest.js';
+export type {
+  ListApiKeysResponse,
+  ListApiKeysResponse__Input,
+} from './generated/tributary/v1/ListApiKeysResponse.js';
+export type {
+  ListAuditRecordsRequest,
+  ListAuditRecordsRequest__Input,
+} from './generated/tributary/v1/ListAuditRecordsRequest.js';
+export type {
+  ListAuditRecordsResponse,
+  ListAuditRecordsResponse__Input,
+} from './generated/tributary/v1/ListAuditRecordsResponse.js';
+export type {
+  ListPolicyVersionsRequest,
+  ListPolicyVersionsRequest__Input,
+} from './generated/tributary/v1/ListPolicyVersionsRequest.js';
+export type {
+  ListPolicyVersionsResponse,
+  ListPolicyVersionsResponse__Input,
+} from './generated/tributary/v1/ListPolicyVersionsResponse.js';
+export type { ListRolesRequest, ListRolesRequest__Input } from './generated/tributary/v1/ListRolesRequest.js';
+export type {
+  ListRolesResponse,
+  ListRolesResponse__Input,
+} from './generated/tributary/v1/ListRolesResponse.js';
 export type { ListTablesRequest } from './generated/tributary/v1/ListTablesRequest.js';
 export type { ListTablesResponse__Input } from './generated/tributary/v1/ListTablesResponse.js';
+export type { ListTagsRequest, ListTagsRequest__Input } from './generated/tributary/v1/ListTagsRequest.js';
+export type { ListTagsResponse, ListTagsResponse__Input } from './generated/tributary/v1/ListTagsResponse.js';
+export type { ListUsersRequest, ListUsersRequest__Input } from './generated/tributary/v1/ListUsersRequest.js';
+export type {
+  ListUsersResponse,
+  ListUsersResponse__Input,
+} from './generated/tributary/v1/ListUsersResponse.js';
 export type { OrderBy } from './generated/tributary/v1/OrderBy.js';
 export type { PingRequest } from './generated/tributary/v1/PingRequest.js';
 export type { PingResponse, PingResponse__Input } from './generated/tributary/v1/PingResponse.js';
+export type { PolicyDocument, PolicyDocument__Input } from './generated/tributary/v1/PolicyDocument.js';
+export type { PolicyVersion, PolicyVersion__Input } from './generated/tributary/v1/PolicyVersion.js';
+export type {
+  PutPoliciesRequest,
+  PutPoliciesRequest__Input,
+} from './generated/tributary/v1/PutPoliciesRequest.js';
+export type { PutTagsRequest, PutTagsRequest__Input } from './generated/tributary/v1/PutTagsRequest.js';
+export type { QueryAudit, QueryAudit__Input } from './generated/tributary/v1/QueryAudit.js';
 export type { QueryMetadata, QueryMetadata__Input } from './generated/tributary/v1/QueryMetadata.js';
 export type {
   QueryResultChunk,
@@ -61,12 +153,40 @@ export type {
   RegisterEdgeResponse,
   RegisterEdgeResponse__Input,
 } from './generated/tributary/v1/RegisterEdgeResponse.js';
+export type {
+  RevokeApiKeyRequest,
+  RevokeApiKeyRequest__Input,
+} from './generated/tributary/v1/RevokeApiKeyRequest.js';
+export type { Role, Role__Input } from './generated/tributary/v1/Role.js';
+export type {
+  RotateApiKeyRequest,
+  RotateApiKeyRequest__Input,
+} from './generated/tributary/v1/RotateApiKeyRequest.js';
+export type {
+  RotateApiKeyResponse,
+  RotateApiKeyResponse__Input,
+} from './generated/tributary/v1/RotateApiKeyResponse.js';
 export type { Schema, Schema__Input } from './generated/tributary/v1/Schema.js';
 export type { Source, Source__Input } from './generated/tributary/v1/Source.js';
 export type { SourceHealth, SourceHealth__Input } from './generated/tributary/v1/SourceHealth.js';
 export type { SourceInfo, SourceInfo__Input } from './generated/tributary/v1/SourceInfo.js';
 export type { Table, Table__Input } from './generated/tributary/v1/Table.js';
 export type { TableRef, TableRef__Input } from './generated/tributary/v1/TableRef.js';
+export type { TableTags, TableTags__Input } from './generated/tributary/v1/TableTags.js';
+export type { Tenant, Tenant__Input } from './generated/tributary/v1/Tenant.js';
+export type {
+  UpdateRoleRequest,
+  UpdateRoleRequest__Input,
+} from './generated/tributary/v1/UpdateRoleRequest.js';
+export type {
+  UpdateTenantRequest,
+  UpdateTenantRequest__Input,
+} from './generated/tributary/v1/UpdateTenantRequest.js';
+export type {
+  UpdateUserRequest,
+  UpdateUserRequest__Input,
+} from './generated/tributary/v1/UpdateUserRequest.js';
+export type { User, User__Input } from './generated/tributary/v1/User.js';
 export type {
   ValidateQueryResponse,
   ValidateQueryResponse__Input,

@@ -11,6 +11,7 @@ import {
   tributaryV1,
 } from '@tributary/core';
 import type { CoordinatorServices } from '../../services/index.js';
+import { adminHandlers } from './admin-handlers.js';
 import { resultStream, unary } from './handlers.js';
 
 function catalogHandlers(services: CoordinatorServices): CatalogServiceHandlers {
@@ -80,4 +81,5 @@ export function addCoordinatorServices(server: Server, services: CoordinatorServ
   server.addService(relayingService(v1.CatalogService.service, ['GetRecords']), catalogHandlers(services));
   server.addService(relayingService(v1.QueryService.service, ['ExecuteQuery']), queryHandlers(services));
   server.addService(v1.EdgeRegistryService.service, registryHandlers(services));
+  server.addService(v1.AdminService.service, adminHandlers(services));
 }

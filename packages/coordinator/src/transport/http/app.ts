@@ -2,6 +2,7 @@ import { acceptRequestId, type Logger, TributaryError } from '@tributary/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { CoordinatorServices } from '../../services/index.js';
 import { sendError } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
 import { queryRoutes } from './routes/query.js';
@@ -47,5 +48,6 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
   healthRoutes(app, services);
   queryRoutes(app, services);
   catalogRoutes(app, services);
+  adminRoutes(app, services);
   return app;
 }

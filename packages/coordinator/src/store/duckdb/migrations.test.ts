@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { StoreDatabase } from './database.js';
+import { openDuckDbStore } from './duckdb-store.js';
+import { MIGRATIONS, migrate } from './migrations.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tributary-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function appliedVersions(path: string): Promise<number[]> {
+  const db = await StoreDatabase.open({ path, memoryLimit: '64MB' });
+  try {
+    const rows = await db.read((sql) => sql.all('SELECT version FROM schema_migrations ORDER BY version'));
+    return rows.map((row) => Number(row.version));
+  } finally {
+    await db.close();
+  }
+}
+
+describe('store migrations', () => {
+  test('a new database gets every migration, each recorded once', async () => {
+    const path = join(dir, 'fresh.duckdb');
+    const store = await openDuckDbStore({ path });
+    await store.close();
+    assert.deepEqual(
+      await appliedVersions(path),
+      MIGRATIONS.map((m) => m.version),
+    );
+    // Opening again applies nothing.
+    const db = await StoreDatabase.open({ path, memoryLimit: '64MB' });
+    assert.deepEqual(await migrate(db), []);
+    await db.close();
+  });
+
+  test('an older database is upgraded and keeps its data', async () => {
+    const path = join(dir, 'old.duckdb');
+    // A database written by a coordinator that only knew the first migration.
+    const old = await openDuckDbStore({ path, migrations: MIGRATIONS.slice(0, 1) });
+    await old.tenants.ensure('acme', 'Acme');
+    const alice = await old.users.create('acme', { subject: 'alice', roles: ['analyst'] });
+    await old.close();
+    assert.deepEqual(await appliedVersions(path), [1]);
+
+    const store = await openDuckDbStore({ path });
+    try {
+      const user = await store.users.get('acme', alice.id);
+      assert.equal(user?.subject, 'alice');
+      assert.deepEqual(user?.roles, ['analyst']);
+      // Tables from the later migrations work.
+      const published = await store.policies.publish('acme', {
+        document: '{}',
+        author: 'alice',
+        comment: '',
+        expectedVersion: 0,
+      });
+      assert.equal(published.version, 1);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(
+      await appliedVersions(path),
+      MIGRATIONS.map((m) => m.version),
+    );
+  });
+
+  test('a database from a newer coordinator is refused', async () => {
+    const path = join(dir, 'newer.duckdb');
+    const future = [...MIGRATIONS, { version: 999, name: 'from the future', statements: ['SELECT 1'] }];
+    await (await openDuckDbStore({ path, migrations: future })).close();
+    await assert.rejects(openDuckDbStore({ path }), /newer than this coordinator/);
+  });
+
+  test('a failing migration leaves nothing of itself behind', async () => {
+    const path = join(dir, 'failing.duckdb');
+    const broken = [
+      ...MIGRATIONS,
+      { version: 100, name: 'half', statements: ['CREATE TABLE half (x INTEGER)', 'SELECT * FROM missing'] },
+    ];
+    await assert.rejects(openDuckDbStore({ path, migrations: broken }));
+    assert.deepEqual(
+      await appliedVersions(path),
+      MIGRATIONS.map((m) => m.version),
+    );
+    const db = await StoreDatabase.open({ path, memoryLimit: '64MB' });
+    const tables = await db.read((sql) =>
+      sql.all(`SELECT table_name FROM duckdb_tables() WHERE table_name = 'half'`),
+    );
+    await db.close();
+    assert.deepEqual(tables, []);
+  });
+});

@@ -1,0 +1,212 @@
+// What the store keeps, as the rest of the coordinator sees it. Times are
+// epoch milliseconds; optional times are undefined when not set.
+
+export type AttributeValue = string | number | boolean;
+export type Attributes = Record<string, AttributeValue>;
+
+/** Roles every tenant has from its creation; they cannot be deleted. */
+export const BUILT_IN_ROLES = [
+  { name: 'admin', description: 'Administers the tenant: identities, keys, policies, audit' },
+  { name: 'analyst', description: 'Queries and browses data as policies allow' },
+  { name: 'viewer', description: 'Browses the catalog and queries as policies allow' },
+] as const;
+
+export const ADMIN_ROLE = 'admin';
+
+export interface TenantRecord {
+  id: string;
+  displayName: string;
+  settings: Record<string, string>;
+  /** Salt of the `hash` column mask; generated once, never changed. */
+  hashSalt: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TenantChange {
+  displayName?: string;
+  setSettings?: Record<string, string>;
+  removeSettings?: string[];
+}
+
+export interface UserRecord {
+  tenant: string;
+  id: string;
+  /** The JWT `sub`, or the identity an API key acts as. Never changes. */
+  subject: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  attributes: Attributes;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewUser {
+  subject: string;
+  email?: string;
+  displayName?: string;
+  roles?: string[];
+  attributes?: Attributes;
+  disabled?: boolean;
+}
+
+export interface UserChange {
+  email?: string;
+  displayName?: string;
+  disabled?: boolean;
+  addRoles?: string[];
+  removeRoles?: string[];
+  setAttributes?: Attributes;
+  removeAttributes?: string[];
+}
+
+export interface UserQuery {
+  /** Case-insensitive substring of subject, email or display name. */
+  filter?: string;
+  role?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RoleRecord {
+  tenant: string;
+  name: string;
+  description: string;
+  builtIn: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiKeyRecord {
+  tenant: string;
+  id: string;
+  name: string;
+  ownerUserId: string;
+  scopes: string[];
+  expiresAt?: number;
+  createdAt: number;
+  lastUsedAt?: number;
+  revokedAt?: number;
+  rotatedAt?: number;
+  /** Until when the secret replaced by the last rotation still works. */
+  previousSecretExpiresAt?: number;
+}
+
+export interface NewApiKey {
+  id: string;
+  name: string;
+  ownerUserId: string;
+  scopes: string[];
+  expiresAt?: number;
+  /** Hex SHA-256 of the secret; the secret itself is never stored. */
+  secretSha256: string;
+}
+
+/** A key found by one of its secrets' digests, with what verification needs. */
+export interface ApiKeyMatch {
+  key: ApiKeyRecord;
+  /** The stored digest that matched, for the constant-time comparison. */
+  secretSha256: string;
+  /** Set on a secret replaced by a rotation: it works until then. */
+  secretExpiresAt?: number;
+  /** Undefined when the owner was deleted. */
+  owner?: UserRecord;
+}
+
+export interface PolicyVersionRecord {
+  tenant: string;
+  version: number;
+  /** The document as JSON text. */
+  document: string;
+  author: string;
+  comment: string;
+  createdAt: number;
+}
+
+export type PolicyVersionSummary = Omit<PolicyVersionRecord, 'document'>;
+
+export interface NewPolicyVersion {
+  document: string;
+  author: string;
+  comment: string;
+  /** The version the document was edited from; 0 when none exists yet. */
+  expectedVersion: number;
+}
+
+export interface TableTagsRecord {
+  tenant: string;
+  /** `source.schema.table`. */
+  table: string;
+  tags: string[];
+  /** Column name → its tags; columns without tags are absent. */
+  columns: Record<string, string[]>;
+  updatedAt: number;
+}
+
+export interface TableTagsChange {
+  tags: string[];
+  columns: Record<string, string[]>;
+}
+
+export type QueryDecision = 'allowed' | 'refused' | 'failed';
+
+export interface QueryAuditEntry {
+  kind: 'query';
+  time: number;
+  requestId: string;
+  tenant: string;
+  subject: string;
+  keyId?: string;
+  queryId: string;
+  protocol: string;
+  sql: string;
+  tables: string[];
+  columns: string[];
+  decision: QueryDecision;
+  reason?: string;
+  filters?: string[];
+  masks?: string[];
+  rows?: number;
+  bytes?: number;
+  durationMs: number;
+  errorCode?: string;
+}
+
+export interface AdminAuditEntry {
+  kind: 'admin';
+  time: number;
+  requestId: string;
+  tenant: string;
+  subject: string;
+  keyId?: string;
+  /** e.g. `user.create`. */
+  action: string;
+  target: string;
+  /** State before and after, secrets already removed. */
+  before?: unknown;
+  after?: unknown;
+}
+
+export type AuditEntry = QueryAuditEntry | AdminAuditEntry;
+
+/** An entry as read back, with the id the store gave it. */
+export type AuditRecord = AuditEntry & { id: string };
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  /** Inclusive, epoch ms. */
+  from?: number;
+  /** Exclusive, epoch ms. */
+  to?: number;
+  subject?: string;
+  kind?: AuditEntry['kind'];
+}
+
+/** One page of a listing; `nextCursor` is opaque and absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
