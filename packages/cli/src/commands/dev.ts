@@ -55,6 +55,7 @@ export async function devCommand(args: string[]): Promise<number> {
       auth: {
         api_keys: [{ id: 'demo', sha256: hashApiKey(apiKey), subject: 'demo-user', roles: ['admin'] }],
       },
+      store: { path: join(dir, 'store.duckdb') },
       // The join token stays out of the file: it is read from the environment.
       edges: {
         join_token: envReference('TRIBUTARY_JOIN_TOKEN'),
