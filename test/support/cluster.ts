@@ -18,6 +18,11 @@ export interface ClusterOptions {
   /** Extra coordinator settings merged over the defaults. */
   coordinator?: Record<string, unknown>;
   heartbeatIntervalMs?: number;
+  /**
+   * The tenant's first policy document. By default role `analyst` (the test
+   * key's role) may read every source the edges serve.
+   */
+  policies?: Record<string, unknown>;
   /** Extra environment for every process, e.g. `{ TRIBUTARY_LOG_LEVEL: 'debug' }`. */
   env?: NodeJS.ProcessEnv;
 }
@@ -68,6 +73,17 @@ export class Cluster {
     this.jwt = { issuer: 'https://idp.test', audience: 'tributary', privateKey, kid };
 
     const interval = this.options.heartbeatIntervalMs ?? 500;
+    const sources = [...new Set(this.options.edges.flatMap((e) => e.sources.map((s) => String(s.name))))];
+    const policies = this.options.policies ?? {
+      grants: sources.map((source) => ({
+        id: `analysts-read-${source}`,
+        effect: 'allow',
+        to: { role: 'analyst' },
+        on: { source },
+      })),
+    };
+    const policyFile = join(this.dir, 'policies.json');
+    writeFileSync(policyFile, JSON.stringify(policies));
     const config = {
       tenant: 'acme',
       grpc: { listen: '127.0.0.1:0' },
@@ -82,6 +98,7 @@ export class Cluster {
         },
       },
       edges: { join_token: this.joinToken, heartbeat_interval_ms: interval, expiry_ms: interval * 3 },
+      policies: { bootstrap_file: policyFile },
       ...this.options.coordinator,
     };
     const coordinatorConfig = join(this.dir, 'coordinator.yaml');

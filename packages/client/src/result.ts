@@ -43,15 +43,32 @@ export class QueryResult implements AsyncIterable<RecordBatch> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
-    const reader = await RecordBatchReader.from(this.ipc());
-    yield* reader;
+    const { batches } = await this.batches();
+    yield* batches;
   }
 
   /** Batches with their schema, for consumers that need the schema even when no rows come back. */
-  async batches(): Promise<{ schema: Schema; batches: AsyncIterable<RecordBatch> }> {
-    const reader = await RecordBatchReader.from(this.ipc());
+  async batches(): Promise<{ schema: Schema; batches: AsyncGenerator<RecordBatch> }> {
+    const ipc = this.ipc();
+    const reader = await RecordBatchReader.from(ipc);
     await reader.open();
-    return { schema: reader.schema, batches: reader };
+    const cancel = () => this.cancel();
+    async function* guarded(): AsyncGenerator<RecordBatch> {
+      let finished = false;
+      try {
+        yield* reader;
+        finished = true;
+      } finally {
+        // apache-arrow's reader does not return() its source when the
+        // consumer stops early, so the call is cancelled here and the edge
+        // stops the query.
+        if (!finished) {
+          cancel();
+          await ipc.return(undefined).catch(() => undefined);
+        }
+      }
+    }
+    return { schema: reader.schema, batches: guarded() };
   }
 
   async toTable(): Promise<Table> {

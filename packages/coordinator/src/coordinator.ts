@@ -12,7 +12,10 @@ import { AuditLog } from './audit/index.js';
 import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
 import { Catalog, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
 import type { CoordinatorConfig } from './config/coordinator-config.js';
+import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
+import { bootstrapPolicies } from './services/bootstrap-policies.js';
+import { Governance } from './services/governance.js';
 import {
   CatalogService,
   type CoordinatorServices,
@@ -58,12 +61,22 @@ export async function startCoordinator(
   });
   audit.start();
   const signer = await EdgeTokenSigner.create();
-  const registry = new EdgeRegistry(signer, config.edges.expiry_ms, log);
+  const registry = new EdgeRegistry(signer, config.edges.expiry_ms, log, config.edges.connect_timeout_ms);
   registry.start();
   const catalog = new Catalog(registry);
   const analyzer = await SqlAnalyzer.create();
+  const codec = await SqlCodec.open();
+  const governance = new Governance(store, codec, catalog);
+  await bootstrapPolicies(
+    store,
+    config.tenant,
+    config.policies.bootstrap_file,
+    (document) => governance.validateDocument(document),
+    log,
+  );
   const query = new QueryService({
     analysis: new QueryAnalysis(analyzer, catalog),
+    governance,
     catalog,
     registry,
     config: config.query,
@@ -72,13 +85,17 @@ export async function startCoordinator(
   const services: CoordinatorServices = {
     authenticator: new Authenticator(config, { store, logger: log }),
     query,
-    catalog: new CatalogService(catalog, query),
+    catalog: new CatalogService(catalog, query, governance),
     registry: new RegistryService(registry, signer, config.edges),
     admin: new AdminService({
       store,
       audit,
-      validatePolicyDocument: hooks.validatePolicyDocument,
-      onPolicyPublished: hooks.onPolicyPublished,
+      validatePolicyDocument:
+        hooks.validatePolicyDocument ?? ((document) => governance.validateDocument(document)),
+      onPolicyPublished: (tenant, version) => {
+        governance.invalidate(tenant);
+        hooks.onPolicyPublished?.(tenant, version);
+      },
     }),
     logger: log,
     readiness() {
@@ -86,7 +103,10 @@ export async function startCoordinator(
       const edges = registry.list();
       const checks = {
         edges: { ok: edges.length > 0, detail: `${edges.length} registered` },
-        sources: { ok: snapshot.sources.length > 0, detail: `${snapshot.sources.length} available` },
+        sources: {
+          ok: snapshot.sources.length > 0 && snapshot.sources.every((s) => s.healthy),
+          detail: `${snapshot.sources.filter((s) => s.healthy).length} of ${snapshot.sources.length} served`,
+        },
       };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     },
@@ -110,6 +130,7 @@ export async function startCoordinator(
       await Promise.all([shutdownServer(grpcServer, graceMs), http.close()]);
       registry.stop();
       await analyzer.close();
+      codec.close();
       // After the transports: every query has ended and recorded its outcome.
       await audit.stop();
       await store.close();

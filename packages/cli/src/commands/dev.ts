@@ -45,6 +45,32 @@ export async function devCommand(args: string[]): Promise<number> {
   }
   const joinToken = randomBytes(24).toString('base64url');
 
+  // Deny by default: the demo tenant starts with a policy that lets admins
+  // and analysts read both sources, and masks customer e-mail addresses for
+  // everyone but admins. Admins change it through AdminService.
+  const policyFile = join(dir, 'policies.yaml');
+  writeFileSync(
+    policyFile,
+    stringify({
+      grants: ['admin', 'analyst'].flatMap((role) =>
+        ['lake', 'warehouse'].map((source) => ({
+          id: `${role}-reads-${source}`,
+          effect: 'allow',
+          to: { role },
+          on: { source },
+        })),
+      ),
+      masks: [
+        {
+          id: 'customer-email-domain',
+          table: 'lake.main.customers',
+          column: 'email',
+          mask: { kind: 'email_domain' },
+          unless: { roles: ['admin'] },
+        },
+      ],
+    }),
+  );
   const coordinatorConfig = join(dir, 'coordinator.yaml');
   writeFileSync(
     coordinatorConfig,
@@ -56,6 +82,7 @@ export async function devCommand(args: string[]): Promise<number> {
         api_keys: [{ id: 'demo', sha256: hashApiKey(apiKey), subject: 'demo-user', roles: ['admin'] }],
       },
       store: { path: join(dir, 'store.duckdb') },
+      policies: { bootstrap_file: policyFile },
       // The join token stays out of the file: it is read from the environment.
       edges: {
         join_token: envReference('TRIBUTARY_JOIN_TOKEN'),

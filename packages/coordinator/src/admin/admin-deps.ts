@@ -7,7 +7,7 @@ import type { AdminContext } from './admin-context.js';
  * policy engine supplies the real check (its schema); the default only
  * requires a JSON object.
  */
-export type PolicyDocumentValidator = (document: unknown) => void;
+export type PolicyDocumentValidator = (document: unknown) => void | Promise<void>;
 
 export interface AdminDeps {
   store: Store;

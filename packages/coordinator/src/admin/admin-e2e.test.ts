@@ -128,7 +128,10 @@ describe('AdminService over HTTP and gRPC', () => {
     assert.equal(v1.status, 200);
     assert.deepEqual(v1.body.document, { grants: [] });
     assert.equal(v1.body.version, 1);
-    const stale = await http('PUT', '/v1/policies', { document: { grants: [1] }, expected_version: 0 });
+    const stale = await http('PUT', '/v1/policies', {
+      document: { grants: [], masks: [] },
+      expected_version: 0,
+    });
     assert.equal(stale.status, 409);
     assert.equal(stale.body.error.code, 'CONFLICT');
     assert.equal(

@@ -20,7 +20,7 @@ export const requireJsonObject: PolicyDocumentValidator = (document) => {
   }
 };
 
-function parseDocument(text: string, validate: PolicyDocumentValidator): string {
+async function parseDocument(text: string, validate: PolicyDocumentValidator): Promise<string> {
   if (Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) {
     throw TributaryError.invalid(`the policy document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
   }
@@ -31,7 +31,7 @@ function parseDocument(text: string, validate: PolicyDocumentValidator): string 
     throw TributaryError.invalid(`the policy document is not JSON: ${(error as Error).message}`);
   }
   try {
-    validate(document);
+    await validate(document);
   } catch (error) {
     if (error instanceof TributaryError) throw error;
     throw TributaryError.invalid(`invalid policy document: ${(error as Error).message}`);
@@ -60,7 +60,7 @@ export class PolicyAdmin {
   }
 
   async publish(ctx: AdminContext, request: Partial<PutPoliciesRequest>): Promise<PolicyDocument__Input> {
-    const document = parseDocument(
+    const document = await parseDocument(
       input.text(request.document_json, 'document_json', { max: MAX_DOCUMENT_BYTES, required: true }),
       this.deps.validatePolicyDocument,
     );

@@ -32,47 +32,68 @@ export class CatalogSnapshot {
   }
 }
 
-/** The catalog: tables and sources discovered from the edges' GetSchema answers at registration. */
+/** Code-unit order: the same order page cursors compare with, whatever the locale. */
+export function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface KnownSource {
+  info: SourceInfo__Input & { edges: string[] };
+  tables: CatalogTable[];
+}
+
+/**
+ * The catalog: tables and sources discovered from the edges' GetSchema
+ * answers at registration. A source whose edges have all gone stays in the
+ * catalog, marked unhealthy, with the tables it last had: a query for it is
+ * then UNAVAILABLE (the data exists, nothing serves it right now) rather
+ * than NOT_FOUND.
+ */
 export class Catalog {
   private cached: CatalogSnapshot | undefined;
+  private readonly known = new Map<string, KnownSource>();
 
   constructor(private readonly registry: EdgeRegistry) {}
 
   snapshot(): CatalogSnapshot {
     const version = this.registry.version;
     if (this.cached?.version === version) return this.cached;
-    const tables = new Map<string, CatalogTable>();
-    const sources = new Map<string, SourceInfo__Input & { edges: string[] }>();
+    const live = new Map<string, KnownSource>();
     for (const edge of this.registry.list()) {
       for (const source of edge.sources) {
         const key = source.name.toLowerCase();
-        const info = sources.get(key) ?? {
-          name: source.name,
-          kind: source.kind,
-          edges: [],
-          healthy: true,
-          table_count: 0,
-        };
-        info.edges.push(edge.name);
-        sources.set(key, info);
-        for (const schema of source.schemas) {
-          for (const table of schema.tables) {
-            if (!table.ref) continue;
-            const entry: CatalogTable = { ...table, ref: table.ref, sourceKind: source.kind };
-            if (!tables.has(tableKey(table.ref))) tables.set(tableKey(table.ref), entry);
+        let entry = live.get(key);
+        if (!entry) {
+          entry = {
+            info: { name: source.name, kind: source.kind, edges: [], healthy: true, table_count: 0 },
+            tables: [],
+          };
+          live.set(key, entry);
+          for (const schema of source.schemas) {
+            for (const table of schema.tables) {
+              if (table.ref) entry.tables.push({ ...table, ref: table.ref, sourceKind: source.kind });
+            }
           }
         }
+        entry.info.edges.push(edge.name);
       }
     }
-    for (const info of sources.values()) {
-      info.table_count = [...tables.values()].filter(
-        (t) => t.ref.source.toLowerCase() === String(info.name).toLowerCase(),
-      ).length;
+    for (const [key, entry] of live) this.known.set(key, entry);
+    const tables = new Map<string, CatalogTable>();
+    const sources: SourceInfo__Input[] = [];
+    for (const [key, entry] of this.known) {
+      const isLive = live.has(key);
+      for (const table of entry.tables)
+        if (!tables.has(tableKey(table.ref))) tables.set(tableKey(table.ref), table);
+      sources.push({
+        ...entry.info,
+        edges: isLive ? entry.info.edges : [],
+        healthy: isLive,
+        table_count: entry.tables.length,
+      });
     }
-    const ordered = [...tables.values()].sort((a, b) =>
-      formatTableRef(a.ref).localeCompare(formatTableRef(b.ref)),
-    );
-    const orderedSources = [...sources.values()].sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const ordered = [...tables.values()].sort((a, b) => byName(formatTableRef(a.ref), formatTableRef(b.ref)));
+    const orderedSources = sources.sort((a, b) => byName(String(a.name), String(b.name)));
     this.cached = new CatalogSnapshot(version, ordered, orderedSources);
     return this.cached;
   }

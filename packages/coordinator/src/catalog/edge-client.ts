@@ -29,11 +29,16 @@ const RELAYED_QUERY_DESERIALIZE = keepingWireBytes(
 /** One edge as the coordinator calls it: every call signed, every failure a TributaryError. */
 export class EdgeClient {
   private readonly client: EdgeServiceClient;
+  private readonly inFlight = new Set<{ cancel(): void }>();
+  /** Set when the registry dropped this edge: calls still running then fail as UNAVAILABLE. */
+  private gone: string | undefined;
 
   constructor(
     readonly name: string,
     readonly address: string,
     private readonly signer: EdgeTokenSigner,
+    /** How long the edge may take to accept a query (answer with headers). */
+    private readonly acceptTimeoutMs = 3_000,
   ) {
     this.client = new (tributaryV1().EdgeService)(
       address,
@@ -51,6 +56,9 @@ export class EdgeClient {
 
   /** Streams a query's result chunks. Aborting the signal cancels the call, which interrupts DuckDB at the edge. */
   async *query(request: EdgeQueryRequest__Input, options: EdgeCallOptions): AsyncGenerator<QueryResultChunk> {
+    // A cancel that came before the call exists would never fire the listener below.
+    if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
+    if (this.gone) throw this.describe(new TributaryError('UNAVAILABLE', this.gone));
     const metadata = await this.metadata(options.requestId);
     const call = this.client.makeServerStreamRequest(
       QUERY_METHOD.path,
@@ -62,11 +70,37 @@ export class EdgeClient {
     );
     const cancel = () => call.cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
+    this.inFlight.add(call);
+    // An edge that is up answers with headers at once, before it runs
+    // anything; one that does not (hung, overloaded, unreachable) is
+    // given up on after acceptTimeoutMs instead of holding the query.
+    let accepted = false;
+    let timedOut = false;
+    call.once('metadata', () => {
+      accepted = true;
+    });
+    const timer = setTimeout(() => {
+      if (!accepted) {
+        timedOut = true;
+        call.cancel();
+      }
+    }, this.acceptTimeoutMs);
     try {
       yield* readClientStream(call);
     } catch (error) {
+      if (timedOut) {
+        throw new TributaryError(
+          'UNAVAILABLE',
+          `edge ${this.name} did not accept the query within ${this.acceptTimeoutMs} ms`,
+          {
+            edge: this.name,
+          },
+        );
+      }
       throw this.describe(error);
     } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(call);
       options.signal?.removeEventListener('abort', cancel);
     }
   }
@@ -83,6 +117,11 @@ export class EdgeClient {
   /** Failures to reach the edge say which edge; errors the edge reports pass through unchanged. */
   private describe(error: unknown): TributaryError {
     const failure = fromGrpcError(error);
+    if (this.gone) {
+      return new TributaryError('UNAVAILABLE', `edge ${this.name} went away: ${this.gone}`, {
+        edge: this.name,
+      });
+    }
     if (failure.code === 'UNAVAILABLE') {
       return new TributaryError('UNAVAILABLE', `edge ${this.name} is unreachable: ${failure.message}`, {
         edge: this.name,
@@ -96,7 +135,10 @@ export class EdgeClient {
     return failure;
   }
 
-  close(): void {
+  /** Closes the channel; calls still running fail as UNAVAILABLE with the reason. */
+  close(reason = 'the edge was removed'): void {
+    this.gone = reason;
+    for (const call of this.inFlight) call.cancel();
     this.client.close();
   }
 }

@@ -37,6 +37,7 @@ export class EdgeRegistry {
     private readonly signer: EdgeTokenSigner,
     private readonly expiryMs: number,
     private readonly logger: Logger,
+    private readonly acceptTimeoutMs = 3_000,
   ) {}
 
   get version(): number {
@@ -56,7 +57,7 @@ export class EdgeRegistry {
     const edge: RegisteredEdge = {
       id: randomUUID(),
       ...registration,
-      client: new EdgeClient(registration.name, registration.address, this.signer),
+      client: new EdgeClient(registration.name, registration.address, this.signer, this.acceptTimeoutMs),
       registeredAt: now,
       lastHeartbeat: now,
       activeQueries: 0,
@@ -113,7 +114,7 @@ export class EdgeRegistry {
     const edge = this.edges.get(edgeId);
     if (!edge) return;
     this.edges.delete(edgeId);
-    edge.client.close();
+    edge.client.close(reason);
     this.currentVersion++;
     this.logger.info({ edgeId, edge: edge.name, reason }, 'edge removed');
   }

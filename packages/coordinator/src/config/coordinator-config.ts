@@ -87,6 +87,12 @@ export const coordinatorConfigSchema = z.object({
       memory_limit: z.string().default('256MB'),
     })
     .default({ path: ':memory:', memory_limit: '256MB' }),
+  /**
+   * A policy document (JSON or YAML file) published as the tenant's first
+   * policy version when it has none. Without one, a new tenant reads nothing
+   * until an admin publishes policies: deny by default.
+   */
+  policies: z.object({ bootstrap_file: z.string().optional() }).default({}),
   audit: z
     .object({
       /** Query records waiting to be written beyond this many are dropped and counted. */
@@ -116,6 +122,9 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
   const config = loadConfigFile(path, coordinatorConfigSchema);
   if (config.auth.jwt?.jwks_file) config.auth.jwt.jwks_file = resolveFrom(path, config.auth.jwt.jwks_file);
   if (config.store.path !== ':memory:') config.store.path = resolveFrom(path, config.store.path);
+  if (config.policies.bootstrap_file) {
+    config.policies.bootstrap_file = resolveFrom(path, config.policies.bootstrap_file);
+  }
   if (!config.auth.jwt && config.auth.api_keys.length === 0) {
     throw new ConfigError(`invalid configuration ${path}: auth needs a jwt section or at least one api key`);
   }

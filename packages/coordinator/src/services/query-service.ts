@@ -13,10 +13,13 @@ import { requireScope } from '../auth/index.js';
 import type { Catalog, EdgeRegistry } from '../catalog/index.js';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { RequestContext } from '../context.js';
+import { unauthorizedError } from '../policy/index.js';
 import { buildQuery } from '../query/build/index.js';
 import { startOnEdge } from '../query/execute/run-on-edge.js';
 import { routeQuery } from '../query/plan/route.js';
+import { accessInfo } from './access-info.js';
 import type { QueryAnalysis } from './analysis.js';
+import type { Governance } from './governance.js';
 
 export interface QueryRequest {
   sql: string;
@@ -33,6 +36,7 @@ export interface QueryExecution {
 
 export interface QueryServiceDeps {
   analysis: QueryAnalysis;
+  governance: Governance;
   catalog: Catalog;
   registry: EdgeRegistry;
   config: CoordinatorConfig['query'];
@@ -86,6 +90,12 @@ export class QueryService {
         c.table ? `${c.table.source}.${c.table.schema}.${c.table.table}.${c.column}` : c.column,
       ),
     });
+    // Authorize, then replace every governed table with its filtered, masked projection.
+    const governed = await this.deps.governance.enforce(ctx.principal, analyzed, request.sql, request.params);
+    trail.describe({
+      filters: governed.decision.tables.flatMap((t) => [...t.applied.filters, ...t.applied.protections]),
+      masks: governed.decision.tables.flatMap((t) => [...t.applied.masks, ...t.applied.tagRules]),
+    });
     const route = routeQuery(
       analyzed.tables.map((t) => t.source),
       this.deps.registry,
@@ -103,7 +113,7 @@ export class QueryService {
     log.debug(summary, 'query started');
     const started = await startOnEdge(
       route.candidates,
-      { queryId, sql: request.sql, params: request.params, maxRows: request.limit, deadline, startedAt },
+      { queryId, sql: governed.sql, params: governed.params, maxRows: request.limit, deadline, startedAt },
       { ...ctx, logger: log },
       this.deps.registry,
     );
@@ -122,6 +132,8 @@ export class QueryService {
     try {
       // Without values, placeholders are checked for shape only.
       const analyzed = await this.deps.analysis.analyze(sql, params.length > 0 ? params : undefined);
+      const decision = await this.deps.governance.decide(ctx.principal, analyzed);
+      if (!decision.allowed) throw unauthorizedError(decision);
       const route = routeQuery(
         analyzed.tables.map((t) => t.source),
         this.deps.registry,
@@ -137,6 +149,7 @@ export class QueryService {
           nullable: true,
         })),
         edges: route.candidates.map((edge) => edge.name),
+        access: decision.tables.map(accessInfo),
       };
     } catch (error) {
       if (!(error instanceof TributaryError) || error.code === 'INTERNAL') throw error;

@@ -192,3 +192,8 @@ export type {
   ValidateQueryResponse__Input,
 } from './generated/tributary/v1/ValidateQueryResponse.js';
 export type { Value, Value__Input } from './generated/tributary/v1/Value.js';
+export type { TableAccessInfo, TableAccessInfo__Input } from './generated/tributary/v1/TableAccessInfo.js';
+export type {
+  ExplainAccessResponse,
+  ExplainAccessResponse__Input,
+} from './generated/tributary/v1/ExplainAccessResponse.js';

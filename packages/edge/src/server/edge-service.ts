@@ -1,4 +1,4 @@
-import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import {
   acceptRequestId,
   callSignal,
@@ -93,6 +93,9 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
       const requestId = acceptRequestId(request.request_id || call.metadata.get('x-request-id')[0]);
       const log = logger.child({ requestId, queryId: request.query_id });
       const controller = callSignal(call);
+      // Headers go out at once: they tell the coordinator this edge accepted
+      // the query, long before a slow query's first rows.
+      call.sendMetadata(new Metadata());
       const started = performance.now();
       let rows = 0;
       let bytes = 0;

@@ -16,9 +16,14 @@ import { resultStream, unary } from './handlers.js';
 
 function catalogHandlers(services: CoordinatorServices): CatalogServiceHandlers {
   return {
-    ListSources: unary(services, 'ListSources', (ctx) => ({ sources: services.catalog.listSources(ctx) })),
+    ListSources: unary(services, 'ListSources', async (ctx) => ({
+      sources: await services.catalog.listSources(ctx),
+    })),
     ListTables: unary(services, 'ListTables', (ctx, request) => services.catalog.listTables(ctx, request)),
     GetTable: unary(services, 'GetTable', (ctx, request) => services.catalog.getTable(ctx, request.table)),
+    ExplainAccess: unary(services, 'ExplainAccess', (ctx, request) =>
+      services.catalog.explainAccess(ctx, request.table),
+    ),
     GetRecords: resultStream(services, 'GetRecords', (ctx, request) =>
       services.catalog.getRecords(ctx, {
         table: request.table,

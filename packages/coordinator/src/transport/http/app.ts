@@ -22,6 +22,8 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
     // One access-log line per request is written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // Streaming responses are hijacked; on shutdown their sockets must be closed too.
+    forceCloseConnections: true,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -16,7 +16,7 @@ interface TablesQuery {
 export function catalogRoutes(app: FastifyInstance, services: CoordinatorServices): void {
   app.get('/v1/catalog/sources', async (request, reply) => {
     const ctx = await httpContext(services, request, reply);
-    return { sources: services.catalog.listSources(ctx) };
+    return { sources: await services.catalog.listSources(ctx) };
   });
 
   app.get<{ Querystring: TablesQuery }>('/v1/catalog/tables', async (request, reply) => {
@@ -34,6 +34,11 @@ export function catalogRoutes(app: FastifyInstance, services: CoordinatorService
   app.get<{ Params: { table: string } }>('/v1/catalog/tables/:table', async (request, reply) => {
     const ctx = await httpContext(services, request, reply);
     return services.catalog.getTable(ctx, request.params.table);
+  });
+
+  app.get<{ Params: { table: string } }>('/v1/catalog/tables/:table/access', async (request, reply) => {
+    const ctx = await httpContext(services, request, reply);
+    return services.catalog.explainAccess(ctx, request.params.table);
   });
 
   app.get<{ Params: { table: string }; Querystring: { limit?: string; columns?: string } }>(
