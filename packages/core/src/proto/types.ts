@@ -69,6 +69,10 @@ export type {
   ExecuteQueryRequest,
   ExecuteQueryRequest__Input,
 } from './generated/tributary/v1/ExecuteQueryRequest.js';
+export type {
+  ExplainAccessResponse,
+  ExplainAccessResponse__Input,
+} from './generated/tributary/v1/ExplainAccessResponse.js';
 export type { Filter, Filter__Input } from './generated/tributary/v1/Filter.js';
 export type { FilterOperator } from './generated/tributary/v1/FilterOperator.js';
 export type {
@@ -171,6 +175,7 @@ export type { Source, Source__Input } from './generated/tributary/v1/Source.js';
 export type { SourceHealth, SourceHealth__Input } from './generated/tributary/v1/SourceHealth.js';
 export type { SourceInfo, SourceInfo__Input } from './generated/tributary/v1/SourceInfo.js';
 export type { Table, Table__Input } from './generated/tributary/v1/Table.js';
+export type { TableAccessInfo, TableAccessInfo__Input } from './generated/tributary/v1/TableAccessInfo.js';
 export type { TableRef, TableRef__Input } from './generated/tributary/v1/TableRef.js';
 export type { TableTags, TableTags__Input } from './generated/tributary/v1/TableTags.js';
 export type { Tenant, Tenant__Input } from './generated/tributary/v1/Tenant.js';
@@ -192,8 +197,3 @@ export type {
   ValidateQueryResponse__Input,
 } from './generated/tributary/v1/ValidateQueryResponse.js';
 export type { Value, Value__Input } from './generated/tributary/v1/Value.js';
-export type { TableAccessInfo, TableAccessInfo__Input } from './generated/tributary/v1/TableAccessInfo.js';
-export type {
-  ExplainAccessResponse,
-  ExplainAccessResponse__Input,
-} from './generated/tributary/v1/ExplainAccessResponse.js';
