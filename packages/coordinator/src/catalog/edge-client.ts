@@ -47,6 +47,11 @@ export class EdgeClient {
     ) as unknown as EdgeServiceClient;
   }
 
+  /** False once the registry dropped this edge. */
+  get reachable(): boolean {
+    return this.gone === undefined;
+  }
+
   private async metadata(requestId: string): Promise<Metadata> {
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${await this.signer.tokenFor(this.name)}`);
@@ -60,6 +65,8 @@ export class EdgeClient {
     if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
     if (this.gone) throw this.describe(new TributaryError('UNAVAILABLE', this.gone));
     const metadata = await this.metadata(options.requestId);
+    // The signal may have fired while the token was being signed.
+    if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
     const call = this.client.makeServerStreamRequest(
       QUERY_METHOD.path,
       QUERY_METHOD.requestSerialize,

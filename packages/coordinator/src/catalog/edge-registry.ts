@@ -13,6 +13,8 @@ export interface RegisteredEdge {
   registeredAt: number;
   lastHeartbeat: number;
   activeQueries: number;
+  /** When a call to it last failed; 0 when none since its last heartbeat. */
+  lastFailure: number;
 }
 
 export interface EdgeRegistration {
@@ -61,6 +63,7 @@ export class EdgeRegistry {
       registeredAt: now,
       lastHeartbeat: now,
       activeQueries: 0,
+      lastFailure: 0,
     };
     this.edges.set(edge.id, edge);
     this.currentVersion++;
@@ -76,6 +79,7 @@ export class EdgeRegistry {
     if (!edge) return false;
     edge.lastHeartbeat = Date.now();
     edge.activeQueries = activeQueries;
+    edge.lastFailure = 0;
     return true;
   }
 
@@ -83,9 +87,10 @@ export class EdgeRegistry {
     this.remove(edgeId, 'deregistered');
   }
 
-  /** Marks an edge gone after it failed to answer, so queries stop going to it until it registers again. */
-  markUnreachable(edgeId: string): void {
-    this.remove(edgeId, 'unreachable');
+  /** Notes a failed call: the edge is tried after others until a heartbeat (or a success) clears it. */
+  reportFailure(edgeId: string): void {
+    const edge = this.edges.get(edgeId);
+    if (edge) edge.lastFailure = Date.now();
   }
 
   get(edgeId: string): RegisteredEdge | undefined {

@@ -40,7 +40,12 @@ export async function startOnEdge(
   registry: EdgeRegistry,
 ): Promise<StartedQuery> {
   let lastError: unknown;
-  for (const edge of candidates) {
+  // One transient failure (a dropped connection) should not cost a healthy
+  // edge its place: the last candidate gets a second attempt, and a failed
+  // edge is only sorted behind others until heartbeats prove it gone.
+  const attempts = candidates.length > 0 ? [...candidates, candidates[candidates.length - 1] as RegisteredEdge] : [];
+  for (const [index, edge] of attempts.entries()) {
+    if (index === candidates.length && !edge.client.reachable) break;
     const stream = edge.client.query(
       {
         query_id: query.queryId,
@@ -58,8 +63,8 @@ export async function startOnEdge(
     } catch (error) {
       lastError = error;
       if (error instanceof TributaryError && error.code === 'UNAVAILABLE' && !ctx.signal.aborted) {
-        ctx.logger.warn({ edge: edge.name, err: error.message }, 'edge unreachable, trying another');
-        registry.markUnreachable(edge.id);
+        ctx.logger.warn({ edge: edge.name, err: error.message }, 'edge unreachable, trying again');
+        registry.reportFailure(edge.id);
         continue;
       }
       throw error;

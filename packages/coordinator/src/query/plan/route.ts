@@ -15,7 +15,9 @@ export interface Route {
 export function routeQuery(sources: readonly string[], registry: EdgeRegistry): Route {
   const distinct = [...new Set(sources.map((s) => s.toLowerCase()))];
   if (distinct.length === 0) {
-    const any = registry.list().sort((a, b) => a.activeQueries - b.activeQueries);
+    const any = registry
+      .list()
+      .sort((a, b) => Number(a.lastFailure > 0) - Number(b.lastFailure > 0) || a.activeQueries - b.activeQueries);
     if (any.length === 0) throw TributaryError.unavailable('no edge is registered');
     return { candidates: any, sources: [] };
   }
@@ -38,7 +40,10 @@ export function routeQuery(sources: readonly string[], registry: EdgeRegistry): 
     );
   }
   const candidates = [...servingAll.values()].sort(
-    (a, b) => a.activeQueries - b.activeQueries || b.lastHeartbeat - a.lastHeartbeat,
+    (a, b) =>
+      Number(a.lastFailure > 0) - Number(b.lastFailure > 0) ||
+      a.activeQueries - b.activeQueries ||
+      b.lastHeartbeat - a.lastHeartbeat,
   );
   return { candidates, sources: distinct };
 }
