@@ -8,6 +8,7 @@ import {
   TributaryError,
   type Value,
 } from '@tributary/core';
+import { requireScope } from '../auth/index.js';
 import { type Catalog, type CatalogTable, formatTableRef } from '../catalog/index.js';
 import type { RequestContext } from '../context.js';
 import { buildQuery } from '../query/build/index.js';
@@ -48,6 +49,7 @@ export class CatalogService {
 
   /** The tables the caller may read something of; the catalog shows nothing else. */
   private async visibleTables(ctx: RequestContext): Promise<CatalogTable[]> {
+    requireScope(ctx.principal, 'catalog');
     const tables = this.catalog.snapshot().tables;
     const readable = await this.governance.readableTables(ctx.principal, tables);
     return tables.filter((t) => readable.has(formatTableRef(t.ref).toLowerCase()));
@@ -93,23 +95,29 @@ export class CatalogService {
 
   /** A table the caller may read nothing of is NOT_FOUND, exactly like one that does not exist. */
   async getTable(ctx: RequestContext, name: string): Promise<Table> {
+    requireScope(ctx.principal, 'catalog');
     if (!name) throw TributaryError.invalid('table is required');
     const table = this.catalog.snapshot().resolve(name);
     const explanation = await this.governance.explain(ctx.principal, name);
     if (!explanation.readable)
       throw TributaryError.notFound(`table ${formatTableRef(table.ref)} not found`, { table: name });
     const access = new Map(explanation.columns.map((c) => [c.name, c.access]));
+    const tags = await this.governance.columnTags(ctx.principal.tenant, table.ref);
     return {
       ref: table.ref,
       kind: table.kind,
       row_count_estimate: table.row_count_estimate,
       columns: table.columns
         .filter((c) => access.get(c.name) !== 'denied')
-        .map((c) => ({ ...c, tags: access.get(c.name) === 'masked' ? [...c.tags, 'masked'] : c.tags })),
+        .map((c) => {
+          const own = tags(c.name);
+          return { ...c, tags: access.get(c.name) === 'masked' ? [...own, 'masked'] : own };
+        }),
     };
   }
 
   async explainAccess(ctx: RequestContext, name: string): Promise<ExplainAccessResponse__Input> {
+    requireScope(ctx.principal, 'catalog');
     if (!name) throw TributaryError.invalid('table is required');
     const table = this.catalog.snapshot().resolve(name);
     const explanation = await this.governance.explain(ctx.principal, name);

@@ -111,6 +111,23 @@ export class Governance {
     return explainAccess(principal, table as CatalogTable, tenant.policies, tenant.salt);
   }
 
+  /** Admin-set tags of a table's columns: a column carries its own tags and the table's. */
+  async columnTags(
+    tenant: string,
+    ref: { source: string; schema: string; table: string },
+  ): Promise<(column: string) => string[]> {
+    const { policies } = await this.policiesOf(tenant);
+    const name = `${ref.source}.${ref.schema}.${ref.table}`.toLowerCase();
+    const own = policies.tags.filter((t) => t.table.toLowerCase() === name);
+    const tableTags = own.filter((t) => !t.column).flatMap((t) => t.tags);
+    return (column) => [
+      ...new Set([
+        ...tableTags,
+        ...own.filter((t) => t.column?.toLowerCase() === column.toLowerCase()).flatMap((t) => t.tags),
+      ]),
+    ];
+  }
+
   /** Whether the principal may read anything of a table: catalog listings show only those. */
   async readableTables(principal: Principal, tables: readonly CatalogEntry[]): Promise<Set<string>> {
     const tenant = await this.policiesOf(principal.tenant);

@@ -45,7 +45,10 @@ const ONLY_QUERIES =
 
 function notAQuery(firstWord: string | undefined): TributaryError {
   if (firstWord && !QUERY_WORDS.has(firstWord)) {
-    return TributaryError.invalid(`${ONLY_QUERIES}; got ${/^[AEIOU]/i.test(firstWord) ? 'an' : 'a'} ${firstWord} statement`, { statement: firstWord });
+    return TributaryError.invalid(
+      `${ONLY_QUERIES}; got ${/^[AEIOU]/i.test(firstWord) ? 'an' : 'a'} ${firstWord} statement`,
+      { statement: firstWord },
+    );
   }
   return TributaryError.invalid(ONLY_QUERIES);
 }

@@ -43,7 +43,8 @@ export async function startOnEdge(
   // One transient failure (a dropped connection) should not cost a healthy
   // edge its place: the last candidate gets a second attempt, and a failed
   // edge is only sorted behind others until heartbeats prove it gone.
-  const attempts = candidates.length > 0 ? [...candidates, candidates[candidates.length - 1] as RegisteredEdge] : [];
+  const attempts =
+    candidates.length > 0 ? [...candidates, candidates[candidates.length - 1] as RegisteredEdge] : [];
   for (const [index, edge] of attempts.entries()) {
     if (index === candidates.length && !edge.client.reachable) break;
     const stream = edge.client.query(

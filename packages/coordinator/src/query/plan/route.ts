@@ -17,7 +17,9 @@ export function routeQuery(sources: readonly string[], registry: EdgeRegistry): 
   if (distinct.length === 0) {
     const any = registry
       .list()
-      .sort((a, b) => Number(a.lastFailure > 0) - Number(b.lastFailure > 0) || a.activeQueries - b.activeQueries);
+      .sort(
+        (a, b) => Number(a.lastFailure > 0) - Number(b.lastFailure > 0) || a.activeQueries - b.activeQueries,
+      );
     if (any.length === 0) throw TributaryError.unavailable('no edge is registered');
     return { candidates: any, sources: [] };
   }
