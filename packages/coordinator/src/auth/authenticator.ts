@@ -2,6 +2,7 @@ import { type Logger, TributaryError } from '@tributary/core';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Store } from '../store/index.js';
 import { ApiKeyVerifier } from './api-keys.js';
+import { cachedIdentityReads } from './fresh-reads.js';
 import { IdentityResolver } from './identities.js';
 import { JwtVerifier } from './jwt.js';
 import type { Credentials, Principal } from './principal.js';
@@ -9,7 +10,7 @@ import { StoredApiKeyVerifier } from './stored-api-keys.js';
 
 export interface AuthenticatorOptions {
   /** Stored users and API keys; without it only the configuration's credentials are known. */
-  store?: Pick<Store, 'users' | 'apiKeys'>;
+  store?: Pick<Store, 'users' | 'apiKeys'> & Partial<Pick<Store, 'generation'>>;
   logger?: Logger;
   clock?: () => number;
 }
@@ -32,9 +33,15 @@ export class Authenticator {
   constructor(config: CoordinatorConfig, options: AuthenticatorOptions = {}) {
     this.configuredKeys = new ApiKeyVerifier(config.auth.api_keys, config.tenant);
     this.jwt = config.auth.jwt ? new JwtVerifier(config.auth.jwt, config.tenant) : undefined;
-    if (options.store) {
-      this.storedKeys = new StoredApiKeyVerifier(options.store.apiKeys, options);
-      this.identities = new IdentityResolver(options.store.users);
+    const store = options.store;
+    if (store) {
+      // Stores that report changes get their identity reads cached between changes.
+      const reads =
+        store.generation === undefined
+          ? { users: store.users, keys: store.apiKeys }
+          : cachedIdentityReads(store.users, store.apiKeys, () => store.generation ?? 0);
+      this.storedKeys = new StoredApiKeyVerifier(reads.keys, options);
+      this.identities = new IdentityResolver(reads.users);
     }
   }
 

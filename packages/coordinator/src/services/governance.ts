@@ -64,8 +64,18 @@ function tagAssignments(records: Awaited<ReturnType<Store['tags']['list']>>): Ta
  * policy document and tags come from the store; a new version takes effect
  * on the next query here and within a second on other coordinators.
  */
+/** Rewrites remembered, by query text and decision shape. */
+const REWRITE_CACHE_SIZE = 2_000;
+
 export class Governance {
   private readonly cache = new Map<string, TenantPolicies>();
+  /**
+   * The rewritten SQL depends only on the caller's SQL, the number of its
+   * parameters and the decision's shape (projections, filters, how many
+   * policy values each table binds) — not on the values — so it is computed
+   * once per shape; the values are appended in the rewrite's own order.
+   */
+  private readonly rewrites = new Map<string, string>();
   private readonly loading = new Map<string, Promise<TenantPolicies>>();
 
   constructor(
@@ -93,7 +103,18 @@ export class Governance {
   ): Promise<GovernedQuery> {
     const decision = await this.decide(principal, analyzed);
     if (!decision.allowed) throw unauthorizedError(decision);
+    const key = JSON.stringify([
+      sql,
+      params.length,
+      decision.tables.map((t) => [t.table, t.columns, t.filter ?? null, t.params.length]),
+    ]);
+    const known = this.rewrites.get(key);
+    const policyValues = decision.tables.flatMap((t) => t.params);
+    if (known !== undefined) return { sql: known, params: [...params, ...policyValues], decision };
     const rewritten = await rewriteQuery(this.codec, sql, params, decision);
+    if (this.rewrites.size >= REWRITE_CACHE_SIZE)
+      this.rewrites.delete(this.rewrites.keys().next().value as string);
+    this.rewrites.set(key, rewritten.sql);
     return { sql: rewritten.sql, params: rewritten.params, decision };
   }
 

@@ -111,6 +111,11 @@ export interface Store {
   readonly policies: PolicyRepository;
   readonly tags: TagRepository;
   readonly audit: AuditRepository;
+  /**
+   * Changes whenever this process commits a change to identities, keys,
+   * roles, policies or tags, so callers can cache reads between changes.
+   */
+  readonly generation: number;
   /** Waits for work in flight, then releases the database. */
   close(): Promise<void>;
 }

@@ -70,12 +70,15 @@ export class DuckDbAudit implements AuditRepository {
 
   async append(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.db.write((sql) =>
-      sql.runMany(
-        `INSERT INTO audit_log (tenant, recorded_at, kind, request_id, subject, key_id, action, target, decision, detail)
+    await this.db.write(
+      (sql) =>
+        sql.runMany(
+          `INSERT INTO audit_log (tenant, recorded_at, kind, request_id, subject, key_id, action, target, decision, detail)
          VALUES ($tenant, epoch_ms($at::BIGINT), $kind, $requestId, $subject, $keyId, $action, $target, $decision, $detail)`,
-        entries.map(toParams),
-      ),
+          entries.map(toParams),
+        ),
+      // The audit log is append-only and nothing caches it.
+      { quiet: true },
     );
   }
 

@@ -68,6 +68,7 @@ export class StoreDatabase {
   private busyReaders = 0;
   private readersIdle: (() => void) | undefined;
   private closed = false;
+  private committed = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -117,14 +118,20 @@ export class StoreDatabase {
     }
   }
 
+  /** Counts committed writes that change state others cache (audit appends are quiet). */
+  get generation(): number {
+    return this.committed;
+  }
+
   /** Runs `work` in a transaction on the writer, after every write queued before it. */
-  async write<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  async write<T>(work: (sql: Sql) => Promise<T>, options: { quiet?: boolean } = {}): Promise<T> {
     this.checkOpen();
     return this.lane.run(async () => {
       await this.writer.run('BEGIN TRANSACTION');
       try {
         const result = await work(this.writer);
         await this.writer.run('COMMIT');
+        if (!options.quiet) this.committed++;
         return result;
       } catch (error) {
         await this.writer.run('ROLLBACK').catch(() => undefined);

@@ -37,6 +37,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     policies: new DuckDbPolicies(db, clock),
     tags: new DuckDbTags(db, clock),
     audit: new DuckDbAudit(db),
+    get generation() {
+      return db.generation;
+    },
     close: () => db.close(),
   };
 }
