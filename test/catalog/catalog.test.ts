@@ -2,31 +2,14 @@
 // tables with filters and pagination, table descriptions checked against
 // DuckDB and against real query results, and record previews.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { TributaryClient } from '@tributary/client';
 import type { SourceInfo, Table } from '@tributary/core';
 import { expectGrpcError, expectHttpError, httpJson, type QueryBody } from '../support/assertions.js';
 import { type Canon, canonFromArrow, canonFromReference, canonKey } from '../support/canonical.js';
-import { Cluster } from '../support/cluster.js';
-import { createFixtures, type Fixtures, Reference } from '../support/fixtures.js';
+import { useFixtureCluster } from '../support/fixture-cluster.js';
 
-let fixtures: Fixtures;
-let reference: Reference;
-let cluster: Cluster;
-let client: TributaryClient;
-
-before(async () => {
-  fixtures = await createFixtures();
-  reference = await Reference.open(fixtures);
-  cluster = await Cluster.start({ edges: [{ name: 'edge-1', sources: fixtures.sources }] });
-  client = cluster.client();
-});
-
-after(async () => {
-  await cluster?.stop();
-  reference?.close();
-  fixtures?.cleanup();
-});
+const env = useFixtureCluster();
 
 /** The tables createFixtures() makes (checked against it below), for building expectations statically. */
 const FIXTURE_TABLES = [
@@ -79,8 +62,8 @@ async function allPages(
 
 describe('sources', () => {
   test('ListSources reports kind, edges, health and table counts', async () => {
-    const sources = await client.listSources();
-    const count = (source: string) => fixtures.tables.filter((t) => t.startsWith(`${source}.`)).length;
+    const sources = await env.client.listSources();
+    const count = (source: string) => env.fixtures.tables.filter((t) => t.startsWith(`${source}.`)).length;
     assert.deepEqual(
       sources.map((s: SourceInfo) => ({ ...s })),
       [
@@ -97,16 +80,16 @@ describe('sources', () => {
   });
 
   test('GET /v1/catalog/sources says the same', async () => {
-    const body = await httpJson<{ sources: unknown[] }>(cluster, '/v1/catalog/sources');
-    assert.deepEqual(body.sources, await client.listSources());
+    const body = await httpJson<{ sources: unknown[] }>(env.cluster, '/v1/catalog/sources');
+    assert.deepEqual(body.sources, await env.client.listSources());
   });
 });
 
 describe('listing tables', () => {
   test('every table of both sources, once each', async () => {
-    const page = await client.listTables();
+    const page = await env.client.listTables();
     const names = page.tables.map(nameOf);
-    assert.deepEqual(sorted(names), fixtures.tables);
+    assert.deepEqual(sorted(names), env.fixtures.tables);
     assert.equal(page.next_page_token, '');
   });
 
@@ -138,21 +121,21 @@ describe('listing tables', () => {
   for (const f of FILTERS) {
     test(`filtered by ${f.name}`, async () => {
       const expected = f.expect;
-      const page = await client.listTables(f.request);
+      const page = await env.client.listTables(f.request);
       assert.deepEqual(sorted(page.tables.map(nameOf)), sorted(expected));
       const query = new URLSearchParams({
         ...(f.request?.filter ? { filter: f.request.filter } : {}),
         ...(f.request?.source ? { source: f.request.source } : {}),
         ...(f.request?.schema ? { schema: f.request.schema } : {}),
       });
-      const body = await httpJson<TablesPage>(cluster, `/v1/catalog/tables?${query}`);
+      const body = await httpJson<TablesPage>(env.cluster, `/v1/catalog/tables?${query}`);
       assert.deepEqual(sorted(body.tables.map(nameOf)), sorted(expected), 'HTTP');
     });
   }
 
   test('page_size 2 within one source', async () => {
     const { names } = await allPages(
-      (pageToken) => client.listTables({ pageSize: 2, pageToken, source: 'lake' }),
+      (pageToken) => env.client.listTables({ pageSize: 2, pageToken, source: 'lake' }),
       2,
     );
     assert.equal(new Set(names).size, names.length, `duplicates in ${names.join(', ')}`);
@@ -163,28 +146,31 @@ describe('listing tables', () => {
   });
 
   test('page_size 2: the next_page_token chain covers every table, no duplicates (gRPC)', async () => {
-    const { names, pages } = await allPages((pageToken) => client.listTables({ pageSize: 2, pageToken }), 2);
+    const { names, pages } = await allPages(
+      (pageToken) => env.client.listTables({ pageSize: 2, pageToken }),
+      2,
+    );
     assert.equal(new Set(names).size, names.length, `duplicates in ${names.join(', ')}`);
-    assert.deepEqual(sorted(names), fixtures.tables);
-    assert.equal(pages, Math.ceil(fixtures.tables.length / 2));
+    assert.deepEqual(sorted(names), env.fixtures.tables);
+    assert.equal(pages, Math.ceil(env.fixtures.tables.length / 2));
   });
 
   test('page_size 2: the same over HTTP', async () => {
     const { names } = await allPages(
       (token) =>
         httpJson<TablesPage>(
-          cluster,
+          env.cluster,
           `/v1/catalog/tables?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
         ),
       2,
     );
     assert.equal(new Set(names).size, names.length, `duplicates in ${names.join(', ')}`);
-    assert.deepEqual(sorted(names), fixtures.tables);
+    assert.deepEqual(sorted(names), env.fixtures.tables);
   });
 
   test('pagination with a filter', async () => {
     const { names } = await allPages(
-      (pageToken) => client.listTables({ pageSize: 1, pageToken, filter: 'main.' }),
+      (pageToken) => env.client.listTables({ pageSize: 1, pageToken, filter: 'main.' }),
       1,
     );
     assert.deepEqual(sorted(names), sorted(tablesWhere((t) => t.includes('main.'))));
@@ -192,18 +178,18 @@ describe('listing tables', () => {
 
   test('a page_token this API did not issue → INVALID_ARGUMENT', async () => {
     for (const pageToken of ['garbage', Buffer.from('{"nope":1}').toString('base64url')]) {
-      await expectGrpcError(client.listTables({ pageToken }), 'INVALID_ARGUMENT');
-      const response = await cluster.http(`/v1/catalog/tables?page_token=${pageToken}`);
+      await expectGrpcError(env.client.listTables({ pageToken }), 'INVALID_ARGUMENT');
+      const response = await env.cluster.http(`/v1/catalog/tables?page_token=${pageToken}`);
       await expectHttpError(response, 400, 'INVALID_ARGUMENT');
     }
   });
 
   test('an out-of-range page_size → INVALID_ARGUMENT', async () => {
-    await expectGrpcError(client.listTables({ pageSize: 1_000_000 }), 'INVALID_ARGUMENT');
-    await expectGrpcError(client.listTables({ pageSize: -1 }), 'INVALID_ARGUMENT');
+    await expectGrpcError(env.client.listTables({ pageSize: 1_000_000 }), 'INVALID_ARGUMENT');
+    await expectGrpcError(env.client.listTables({ pageSize: -1 }), 'INVALID_ARGUMENT');
     for (const size of ['-1', 'ten', '1000000']) {
       await expectHttpError(
-        await cluster.http(`/v1/catalog/tables?page_size=${size}`),
+        await env.cluster.http(`/v1/catalog/tables?page_size=${size}`),
         400,
         'INVALID_ARGUMENT',
       );
@@ -213,15 +199,15 @@ describe('listing tables', () => {
 
 describe('describing a table', () => {
   test('the fixture list above is the fixture', () => {
-    assert.deepEqual(sorted(FIXTURE_TABLES), fixtures.tables);
+    assert.deepEqual(sorted(FIXTURE_TABLES), env.fixtures.tables);
   });
 
   test('every table: columns and SQL types as DuckDB has them, Arrow types as queries return them', async () => {
-    for (const name of fixtures.tables) {
+    for (const name of env.fixtures.tables) {
       const [source, schema, table] = name.split('.') as [string, string, string];
-      const described = await client.getTable(name);
+      const described = await env.client.getTable(name);
       assert.equal(nameOf(described), name);
-      const columns = await reference.query(
+      const columns = await env.reference.query(
         `SELECT column_name, data_type FROM duckdb_columns()
           WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
         [source, schema, table],
@@ -231,7 +217,7 @@ describe('describing a table', () => {
         columns.rows,
         `${name}: names and SQL types`,
       );
-      const result = await client.query(`SELECT * FROM ${sqlName(name)} LIMIT 0`).toTable();
+      const result = await env.client.query(`SELECT * FROM ${sqlName(name)} LIMIT 0`).toTable();
       assert.deepEqual(
         described.columns.map((c) => c.arrow_type),
         result.schema.fields.map((f) => String(f.type)),
@@ -243,12 +229,12 @@ describe('describing a table', () => {
   });
 
   test('source.table means schema main; quotes are allowed; letter case does not matter', async () => {
-    const full = await client.getTable('warehouse.main.products');
-    assert.deepEqual(await client.getTable('warehouse.products'), full);
-    assert.deepEqual(await client.getTable('"warehouse"."main"."products"'), full);
-    assert.deepEqual(await client.getTable('WAREHOUSE.MAIN.PRODUCTS'), full);
-    const spaced = await client.getTable('warehouse.main.order lines');
-    assert.deepEqual(await client.getTable('warehouse."order lines"'), spaced);
+    const full = await env.client.getTable('warehouse.main.products');
+    assert.deepEqual(await env.client.getTable('warehouse.products'), full);
+    assert.deepEqual(await env.client.getTable('"warehouse"."main"."products"'), full);
+    assert.deepEqual(await env.client.getTable('WAREHOUSE.MAIN.PRODUCTS'), full);
+    const spaced = await env.client.getTable('warehouse.main.order lines');
+    assert.deepEqual(await env.client.getTable('warehouse."order lines"'), spaced);
     assert.deepEqual(
       spaced.columns.map((c) => c.name),
       ['line id', 'Product Name', 'unit price', 'qty'],
@@ -256,9 +242,9 @@ describe('describing a table', () => {
   });
 
   test('row count estimates', async () => {
-    assert.equal(Number((await client.getTable('warehouse.main.products')).row_count_estimate), 7);
-    assert.equal(Number((await client.getTable('lake.main.orders')).row_count_estimate), 40);
-    assert.equal(Number((await client.getTable('lake.main.events')).row_count_estimate), -1);
+    assert.equal(Number((await env.client.getTable('warehouse.main.products')).row_count_estimate), 7);
+    assert.equal(Number((await env.client.getTable('lake.main.orders')).row_count_estimate), 40);
+    assert.equal(Number((await env.client.getTable('lake.main.events')).row_count_estimate), -1);
   });
 
   test('unknown tables → NOT_FOUND; malformed names → INVALID_ARGUMENT', async () => {
@@ -268,17 +254,17 @@ describe('describing a table', () => {
       'warehouse.sales.products',
       'lake.nope',
     ]) {
-      await expectGrpcError(client.getTable(name), 'NOT_FOUND');
+      await expectGrpcError(env.client.getTable(name), 'NOT_FOUND');
       await expectHttpError(
-        await cluster.http(`/v1/catalog/tables/${encodeURIComponent(name)}`),
+        await env.cluster.http(`/v1/catalog/tables/${encodeURIComponent(name)}`),
         404,
         'NOT_FOUND',
       );
     }
     for (const name of ['customers', 'a.b.c.d', 'lake..customers', '"lake.main.customers']) {
-      await expectGrpcError(client.getTable(name), 'INVALID_ARGUMENT');
+      await expectGrpcError(env.client.getTable(name), 'INVALID_ARGUMENT');
       await expectHttpError(
-        await cluster.http(`/v1/catalog/tables/${encodeURIComponent(name)}`),
+        await env.cluster.http(`/v1/catalog/tables/${encodeURIComponent(name)}`),
         400,
         'INVALID_ARGUMENT',
       );
@@ -287,8 +273,8 @@ describe('describing a table', () => {
 
   test('GET /v1/catalog/tables/{table} describes it as GetTable does', async () => {
     for (const name of ['warehouse.main.products', 'warehouse.main.order lines', 'lake.main.tickets']) {
-      const body = await httpJson<Table>(cluster, `/v1/catalog/tables/${encodeURIComponent(name)}`);
-      const viaGrpc = await client.getTable(name);
+      const body = await httpJson<Table>(env.cluster, `/v1/catalog/tables/${encodeURIComponent(name)}`);
+      const viaGrpc = await env.client.getTable(name);
       assert.equal(nameOf(body), name);
       assert.deepEqual(body.columns, viaGrpc.columns);
       assert.equal(body.kind, viaGrpc.kind);
@@ -298,16 +284,16 @@ describe('describing a table', () => {
 
   test('HTTP table descriptions carry only the contract’s fields', async () => {
     // The contract's fields are what gRPC returns (proto-loader fills in every field of the message).
-    const contract = Object.keys(await client.getTable('warehouse.main.products'));
+    const contract = Object.keys(await env.client.getTable('warehouse.main.products'));
     const outside = (object: Record<string, unknown> | undefined) =>
       Object.keys(object ?? {}).filter((key) => !contract.includes(key));
     const body = await httpJson<Record<string, unknown>>(
-      cluster,
+      env.cluster,
       '/v1/catalog/tables/warehouse.main.products',
     );
     assert.deepEqual(outside(body), [], 'fields outside the Table message');
     const page = await httpJson<{ tables: Record<string, unknown>[] }>(
-      cluster,
+      env.cluster,
       '/v1/catalog/tables?page_size=1',
     );
     assert.deepEqual(outside(page.tables[0]), [], 'fields outside the Table message, in listings');
@@ -315,10 +301,10 @@ describe('describing a table', () => {
 });
 
 describe('record previews', () => {
-  /** Every row of `table` (these columns) from the reference, as canonical keys. */
+  /** Every row of `table` (these columns) from the env.reference, as canonical keys. */
   async function referenceRows(table: string, columns: string[]): Promise<string[]> {
     const list = columns.length ? columns.map(quoteIdent).join(', ') : '*';
-    const result = canonFromReference(await reference.query(`SELECT ${list} FROM ${sqlName(table)}`));
+    const result = canonFromReference(await env.reference.query(`SELECT ${list} FROM ${sqlName(table)}`));
     return result.rows.map(canonKey);
   }
 
@@ -332,7 +318,7 @@ describe('record previews', () => {
   }
 
   test('a limited preview of every column', async () => {
-    const result = client.getRecords('lake.main.orders', { limit: 3 });
+    const result = env.client.getRecords('lake.main.orders', { limit: 3 });
     const table = await result.toTable();
     const canon = canonFromArrow(table);
     assert.equal(canon.rows.length, 3);
@@ -342,13 +328,13 @@ describe('record previews', () => {
   });
 
   test('the default preview is at most 100 rows', async () => {
-    const rows = await client.getRecords('lake.main.orders').toArray();
+    const rows = await env.client.getRecords('lake.main.orders').toArray();
     assert.equal(rows.length, 40);
   });
 
   test('a subset of columns, in the order asked, quoted names included', async () => {
     const columns = ['unit price', 'line id'];
-    const table = await client.getRecords('warehouse.main.order lines', { columns, limit: 10 }).toTable();
+    const table = await env.client.getRecords('warehouse.main.order lines', { columns, limit: 10 }).toTable();
     const canon = canonFromArrow(table);
     assert.deepEqual(canon.names, columns);
     assert.equal(canon.rows.length, 3);
@@ -356,11 +342,11 @@ describe('record previews', () => {
   });
 
   test('over HTTP: /records?limit=&columns= returns the same rows as gRPC', async () => {
-    const viaGrpc = await client
+    const viaGrpc = await env.client
       .getRecords('lake.main.customers', { columns: ['name', 'country'], limit: 4 })
       .toArray();
     const body = await httpJson<QueryBody>(
-      cluster,
+      env.cluster,
       '/v1/catalog/tables/lake.main.customers/records?limit=4&columns=name,country',
     );
     assert.deepEqual(body.data, viaGrpc);
@@ -368,7 +354,7 @@ describe('record previews', () => {
     assert.deepEqual(Object.keys(body.data[0] ?? {}), ['name', 'country']);
     assert.equal(body.metadata.row_count, 4);
     const spaced = await httpJson<QueryBody>(
-      cluster,
+      env.cluster,
       `/v1/catalog/tables/${encodeURIComponent('warehouse.main.order lines')}/records?columns=${encodeURIComponent('line id,Product Name')}`,
     );
     assert.deepEqual(Object.keys(spaced.data[0] ?? {}), ['line id', 'Product Name']);
@@ -377,11 +363,11 @@ describe('record previews', () => {
 
   test('an unknown column → INVALID_ARGUMENT', async () => {
     await expectGrpcError(
-      client.getRecords('lake.main.customers', { columns: ['name', 'nope'] }).toArray(),
+      env.client.getRecords('lake.main.customers', { columns: ['name', 'nope'] }).toArray(),
       'INVALID_ARGUMENT',
     );
     await expectHttpError(
-      await cluster.http('/v1/catalog/tables/lake.main.customers/records?columns=name,nope'),
+      await env.cluster.http('/v1/catalog/tables/lake.main.customers/records?columns=name,nope'),
       400,
       'INVALID_ARGUMENT',
     );
@@ -391,26 +377,30 @@ describe('record previews', () => {
     const columns = ['name" FROM lake.main.customers; --', 'name, (SELECT 1) AS x'];
     for (const column of columns) {
       await expectGrpcError(
-        client.getRecords('lake.main.customers', { columns: [column] }).toArray(),
+        env.client.getRecords('lake.main.customers', { columns: [column] }).toArray(),
         'INVALID_ARGUMENT',
       );
     }
   });
 
   test('an unknown table → NOT_FOUND; a limit over 10,000 → INVALID_ARGUMENT', async () => {
-    await expectGrpcError(client.getRecords('lake.main.nope').toArray(), 'NOT_FOUND');
-    await expectHttpError(await cluster.http('/v1/catalog/tables/lake.main.nope/records'), 404, 'NOT_FOUND');
+    await expectGrpcError(env.client.getRecords('lake.main.nope').toArray(), 'NOT_FOUND');
+    await expectHttpError(
+      await env.cluster.http('/v1/catalog/tables/lake.main.nope/records'),
+      404,
+      'NOT_FOUND',
+    );
     await expectGrpcError(
-      client.getRecords('lake.main.orders', { limit: 10_001 }).toArray(),
+      env.client.getRecords('lake.main.orders', { limit: 10_001 }).toArray(),
       'INVALID_ARGUMENT',
     );
     await expectHttpError(
-      await cluster.http('/v1/catalog/tables/lake.main.orders/records?limit=10001'),
+      await env.cluster.http('/v1/catalog/tables/lake.main.orders/records?limit=10001'),
       400,
       'INVALID_ARGUMENT',
     );
     await expectHttpError(
-      await cluster.http('/v1/catalog/tables/lake.main.orders/records?limit=-5'),
+      await env.cluster.http('/v1/catalog/tables/lake.main.orders/records?limit=-5'),
       400,
       'INVALID_ARGUMENT',
     );

@@ -3,33 +3,15 @@
 // HTTP (JSON, NDJSON, Arrow stream). Also parameters, limits and the exact
 // JSON forms of values.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TributaryClient } from '@tributary/client';
+import { describe, test } from 'node:test';
 import { ARROW_STREAM_MEDIA_TYPE } from '@tributary/core';
 import { tableFromIPC } from 'apache-arrow';
 import { httpQuery } from '../support/assertions.js';
 import { canonFromArrow, canonFromReference, microsFromIso } from '../support/canonical.js';
-import { Cluster } from '../support/cluster.js';
 import { assertMatchesReference, type ResultCase } from '../support/compare.js';
-import { createFixtures, type Fixtures, Reference } from '../support/fixtures.js';
+import { useFixtureCluster } from '../support/fixture-cluster.js';
 
-let fixtures: Fixtures;
-let reference: Reference;
-let cluster: Cluster;
-let client: TributaryClient;
-
-before(async () => {
-  fixtures = await createFixtures();
-  reference = await Reference.open(fixtures);
-  cluster = await Cluster.start({ edges: [{ name: 'edge-1', sources: fixtures.sources }] });
-  client = cluster.client();
-});
-
-after(async () => {
-  await cluster?.stop();
-  reference?.close();
-  fixtures?.cleanup();
-});
+const env = useFixtureCluster();
 
 const CASES: ResultCase[] = [
   {
@@ -178,13 +160,13 @@ const CASES: ResultCase[] = [
 describe('results equal DuckDB’s own answer (gRPC Arrow, gRPC rows, HTTP JSON)', () => {
   for (const c of CASES) {
     test(c.name, async () => {
-      await assertMatchesReference(cluster, client, reference, c);
+      await assertMatchesReference(env.cluster, env.client, env.reference, c);
     });
   }
 
   test('HTTP metadata describes the result and matches the x-query-id header', async () => {
     const sql = 'SELECT * FROM lake.main.orders ORDER BY order_id';
-    const response = await cluster.http('/v1/query', { method: 'POST', json: { sql } });
+    const response = await env.cluster.http('/v1/query', { method: 'POST', json: { sql } });
     assert.equal(response.status, 200);
     const body = (await response.json()) as { data: unknown[]; metadata: Record<string, unknown> };
     assert.equal(body.data.length, 40);
@@ -201,7 +183,7 @@ describe('results equal DuckDB’s own answer (gRPC Arrow, gRPC rows, HTTP JSON)
   });
 
   test('gRPC metadata arrives after the last batch', async () => {
-    const result = client.query('SELECT * FROM lake.main.events ORDER BY id');
+    const result = env.client.query('SELECT * FROM lake.main.events ORDER BY id');
     let rows = 0;
     for await (const batch of result) rows += batch.numRows;
     assert.equal(rows, 30);
@@ -215,13 +197,13 @@ describe('results equal DuckDB’s own answer (gRPC Arrow, gRPC rows, HTTP JSON)
 
   test('NDJSON and the Arrow IPC stream over HTTP carry the same rows', async () => {
     const sql = 'SELECT * FROM warehouse.main.all_types ORDER BY id';
-    const expected = canonFromReference(await reference.query(sql));
-    const json = await httpQuery(cluster, sql);
+    const expected = canonFromReference(await env.reference.query(sql));
+    const json = await httpQuery(env.cluster, sql);
 
-    const ndjson = await cluster.http('/v1/query', {
+    const ndjson = await env.cluster.http('/v1/query', {
       method: 'POST',
       json: { sql },
-      headers: { 'x-api-key': cluster.apiKey, accept: 'application/x-ndjson' },
+      headers: { 'x-api-key': env.cluster.apiKey, accept: 'application/x-ndjson' },
     });
     assert.equal(ndjson.status, 200);
     assert.match(ndjson.headers.get('content-type') ?? '', /^application\/x-ndjson/);
@@ -231,10 +213,10 @@ describe('results equal DuckDB’s own answer (gRPC Arrow, gRPC rows, HTTP JSON)
       json.data,
     );
 
-    const arrow = await cluster.http('/v1/query', {
+    const arrow = await env.cluster.http('/v1/query', {
       method: 'POST',
       json: { sql },
-      headers: { 'x-api-key': cluster.apiKey, accept: ARROW_STREAM_MEDIA_TYPE },
+      headers: { 'x-api-key': env.cluster.apiKey, accept: ARROW_STREAM_MEDIA_TYPE },
     });
     assert.equal(arrow.status, 200);
     assert.equal(arrow.headers.get('content-type'), ARROW_STREAM_MEDIA_TYPE);
@@ -244,11 +226,11 @@ describe('results equal DuckDB’s own answer (gRPC Arrow, gRPC rows, HTTP JSON)
 
   test('an empty result over HTTP Arrow still carries the schema', async () => {
     const sql = 'SELECT * FROM warehouse.main.empty_table';
-    const expected = canonFromReference(await reference.query(sql));
-    const response = await cluster.http('/v1/query', {
+    const expected = canonFromReference(await env.reference.query(sql));
+    const response = await env.cluster.http('/v1/query', {
       method: 'POST',
       json: { sql },
-      headers: { 'x-api-key': cluster.apiKey, accept: ARROW_STREAM_MEDIA_TYPE },
+      headers: { 'x-api-key': env.cluster.apiKey, accept: ARROW_STREAM_MEDIA_TYPE },
     });
     assert.equal(response.status, 200);
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
@@ -267,17 +249,17 @@ describe('gRPC and HTTP return identical rows', () => {
   ];
   for (const sql of QUERIES) {
     test(sql, async () => {
-      const rows = await client.query(sql).toArray();
-      const body = await httpQuery(cluster, sql);
+      const rows = await env.client.query(sql).toArray();
+      const body = await httpQuery(env.cluster, sql);
       assert.ok(rows.length > 0);
       assert.deepEqual(body.data, rows, 'JSON rows');
-      const arrow = await cluster.http('/v1/query', {
+      const arrow = await env.cluster.http('/v1/query', {
         method: 'POST',
         json: { sql },
-        headers: { 'x-api-key': cluster.apiKey, accept: ARROW_STREAM_MEDIA_TYPE },
+        headers: { 'x-api-key': env.cluster.apiKey, accept: ARROW_STREAM_MEDIA_TYPE },
       });
       const viaHttp = canonFromArrow(tableFromIPC(new Uint8Array(await arrow.arrayBuffer())));
-      const viaGrpc = canonFromArrow(await client.query(sql).toTable());
+      const viaGrpc = canonFromArrow(await env.client.query(sql).toTable());
       assert.deepEqual(viaHttp, viaGrpc, 'Arrow names, types and values');
     });
   }
@@ -344,14 +326,14 @@ describe('parameters are bound, never interpolated', () => {
 
   for (const c of PARAM_CASES) {
     test(c.name, async () => {
-      await assertMatchesReference(cluster, client, reference, c);
+      await assertMatchesReference(env.cluster, env.client, env.reference, c);
     });
   }
 
   test('the injection left the data untouched and came back verbatim', async () => {
-    const rows = await client.query('SELECT $1 AS v', { params: [INJECTION] }).toArray();
+    const rows = await env.client.query('SELECT $1 AS v', { params: [INJECTION] }).toArray();
     assert.deepEqual(rows, [{ v: INJECTION }]);
-    const count = await httpQuery(cluster, 'SELECT count(*) AS n FROM lake.main.customers');
+    const count = await httpQuery(env.cluster, 'SELECT count(*) AS n FROM lake.main.customers');
     assert.deepEqual(count.data, [{ n: 7 }]);
   });
 });
@@ -360,8 +342,8 @@ describe('limit', () => {
   const sql = 'SELECT order_id, amount FROM lake.main.orders ORDER BY order_id';
 
   test('over gRPC: stops at the limit and reports truncated', async () => {
-    const expected = canonFromReference(await reference.query(sql));
-    const result = client.query(sql, { limit: 5 });
+    const expected = canonFromReference(await env.reference.query(sql));
+    const result = env.client.query(sql, { limit: 5 });
     const table = await result.toTable();
     assert.deepEqual(canonFromArrow(table).rows, expected.rows.slice(0, 5));
     assert.equal(result.metadata?.truncated, true);
@@ -369,7 +351,7 @@ describe('limit', () => {
   });
 
   test('over HTTP: stops at the limit and reports truncated', async () => {
-    const body = await httpQuery(cluster, sql, { limit: 7 });
+    const body = await httpQuery(env.cluster, sql, { limit: 7 });
     assert.equal(body.data.length, 7);
     assert.deepEqual(
       body.data.map((row) => row.order_id),
@@ -381,17 +363,17 @@ describe('limit', () => {
 
   test('a limit equal to the row count, or above it, does not truncate', async () => {
     for (const limit of [40, 41, 1000]) {
-      const body = await httpQuery(cluster, sql, { limit });
+      const body = await httpQuery(env.cluster, sql, { limit });
       assert.equal(body.data.length, 40, `limit ${limit}`);
       assert.equal(body.metadata.truncated, false, `limit ${limit}`);
-      const result = client.query(sql, { limit });
+      const result = env.client.query(sql, { limit });
       assert.equal((await result.toArray()).length, 40);
       assert.equal(result.metadata?.truncated, false, `gRPC limit ${limit}`);
     }
   });
 
   test('a LIMIT in the SQL below the requested limit does not truncate', async () => {
-    const body = await httpQuery(cluster, `${sql} LIMIT 3`, { limit: 10 });
+    const body = await httpQuery(env.cluster, `${sql} LIMIT 3`, { limit: 10 });
     assert.equal(body.data.length, 3);
     assert.equal(body.metadata.truncated, false);
   });
@@ -545,7 +527,7 @@ const JSON_FORMS: JsonFormCase[] = [
 describe('JSON forms of values (HTTP, and the same from the SDK’s toArray())', () => {
   for (const c of JSON_FORMS) {
     test(c.name, async () => {
-      const response = await cluster.http('/v1/query', { method: 'POST', json: { sql: c.sql } });
+      const response = await env.cluster.http('/v1/query', { method: 'POST', json: { sql: c.sql } });
       assert.equal(response.status, 200);
       const body = (await response.json()) as { data: { v: unknown }[] };
       assert.equal(body.data.length, 1);
@@ -553,7 +535,7 @@ describe('JSON forms of values (HTTP, and the same from the SDK’s toArray())',
       if (typeof c.expect === 'function') (c.expect as (v: unknown) => void)(value);
       else assert.deepEqual(value, c.expect);
       assert.deepEqual(
-        await client.query(c.sql).toArray(),
+        await env.client.query(c.sql).toArray(),
         body.data,
         'gRPC toArray() renders it identically',
       );

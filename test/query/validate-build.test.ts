@@ -2,8 +2,7 @@
 // reads and returns, how an invalid one is reported, and built queries that
 // run and return what the equivalent hand-written SQL returns in DuckDB.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TributaryClient } from '@tributary/client';
+import { describe, test } from 'node:test';
 import {
   type BuildQueryRequest__Input,
   fromProtoValue,
@@ -13,26 +12,10 @@ import {
 } from '@tributary/core';
 import { expectGrpcError, expectHttpError, httpJson, httpQuery } from '../support/assertions.js';
 import { canonFromArrow, canonFromReference } from '../support/canonical.js';
-import { Cluster } from '../support/cluster.js';
-import { createFixtures, type Fixtures, type Param, Reference } from '../support/fixtures.js';
+import { useFixtureCluster } from '../support/fixture-cluster.js';
+import type { Param } from '../support/fixtures.js';
 
-let fixtures: Fixtures;
-let reference: Reference;
-let cluster: Cluster;
-let client: TributaryClient;
-
-before(async () => {
-  fixtures = await createFixtures();
-  reference = await Reference.open(fixtures);
-  cluster = await Cluster.start({ edges: [{ name: 'edge-1', sources: fixtures.sources }] });
-  client = cluster.client();
-});
-
-after(async () => {
-  await cluster?.stop();
-  reference?.close();
-  fixtures?.cleanup();
-});
+const env = useFixtureCluster();
 
 const ref = (name: string) => {
   const [source, schema, table] = name.split('.') as [string, string, string];
@@ -120,10 +103,10 @@ describe('ValidateQuery: a valid query', () => {
   for (const c of VALID) {
     test(c.name, async () => {
       // DuckDB itself names and types the result columns.
-      const answer = await reference.query(c.sql, c.params ?? []);
+      const answer = await env.reference.query(c.sql, c.params ?? []);
       const outputs = answer.names.map((name, i) => [name, String(answer.types[i])] as [string, string]);
-      checkValid(await client.validate(c.sql, c.params ?? []), c, outputs, 'gRPC');
-      const body = await httpJson<ValidateQueryResponse>(cluster, '/v1/query/validate', {
+      checkValid(await env.client.validate(c.sql, c.params ?? []), c, outputs, 'gRPC');
+      const body = await httpJson<ValidateQueryResponse>(env.cluster, '/v1/query/validate', {
         sql: c.sql,
         params: c.params ?? [],
       });
@@ -167,8 +150,8 @@ const INVALID: InvalidCase[] = [
 describe('ValidateQuery: an invalid query is reported, not thrown', () => {
   for (const c of INVALID) {
     test(c.name, async () => {
-      const viaGrpc = await client.validate(c.sql, c.params ?? []);
-      const viaHttp = await httpJson<ValidateQueryResponse>(cluster, '/v1/query/validate', {
+      const viaGrpc = await env.client.validate(c.sql, c.params ?? []);
+      const viaHttp = await httpJson<ValidateQueryResponse>(env.cluster, '/v1/query/validate', {
         sql: c.sql,
         params: c.params ?? [],
       });
@@ -186,9 +169,9 @@ describe('ValidateQuery: an invalid query is reported, not thrown', () => {
   }
 
   test('a request that cannot be validated at all is an error, not valid:false', async () => {
-    await expectGrpcError(client.validate(''), 'INVALID_ARGUMENT');
+    await expectGrpcError(env.client.validate(''), 'INVALID_ARGUMENT');
     await expectHttpError(
-      await cluster.http('/v1/query/validate', { method: 'POST', json: { params: [] } }),
+      await env.cluster.http('/v1/query/validate', { method: 'POST', json: { params: [] } }),
       400,
       'INVALID_ARGUMENT',
     );
@@ -206,7 +189,7 @@ function jsonParam(value: Value): Param {
 interface BuildCase {
   name: string;
   request: BuildQueryRequest__Input;
-  /** The hand-written equivalent, run by the reference DuckDB. */
+  /** The hand-written equivalent, run by the env.reference DuckDB. */
   equivalent: string;
   ordered?: boolean;
 }
@@ -326,24 +309,28 @@ const BUILDS: BuildCase[] = [
 describe('BuildQuery: built queries run and return the expected rows', () => {
   for (const c of BUILDS) {
     test(c.name, async () => {
-      const expected = canonFromReference(await reference.query(c.equivalent));
+      const expected = canonFromReference(await env.reference.query(c.equivalent));
       assert.ok(expected.rows.length > 0 || c.name.includes('empty'), 'the case selects something');
 
-      const built = await client.build(c.request);
+      const built = await env.client.build(c.request);
       assert.match(built.sql, /^SELECT /);
       const params = built.params.map(fromProtoValue);
-      const viaGrpc = canonFromArrow(await client.query(built.sql, { params }).toTable());
+      const viaGrpc = canonFromArrow(await env.client.query(built.sql, { params }).toTable());
       assert.deepEqual(viaGrpc.names, expected.names);
       assert.deepEqual(viaGrpc.types, expected.types);
       if (c.ordered) assert.deepEqual(viaGrpc.rows, expected.rows);
       else assert.equal(viaGrpc.rows.length, expected.rows.length);
 
-      const viaHttp = await httpJson<{ sql: string; params: Value[] }>(cluster, '/v1/query/build', c.request);
+      const viaHttp = await httpJson<{ sql: string; params: Value[] }>(
+        env.cluster,
+        '/v1/query/build',
+        c.request,
+      );
       assert.equal(viaHttp.sql, built.sql, 'HTTP builds the same SQL');
       assert.deepEqual(viaHttp.params.map(fromProtoValue), params, 'and the same parameters');
-      const ran = await httpQuery(cluster, viaHttp.sql, { params: viaHttp.params.map(jsonParam) });
+      const ran = await httpQuery(env.cluster, viaHttp.sql, { params: viaHttp.params.map(jsonParam) });
       assert.equal(ran.data.length, expected.rows.length);
-      assert.deepEqual(ran.data, await client.query(built.sql, { params }).toArray());
+      assert.deepEqual(ran.data, await env.client.query(built.sql, { params }).toArray());
     });
   }
 });
@@ -352,7 +339,7 @@ describe('BuildQuery: injection attempts and mistakes', () => {
   const HOSTILE = `x' OR '1'='1'; DROP TABLE lake.main.customers; --`;
 
   test('a hostile filter value becomes a parameter, never SQL text', async () => {
-    const built = await client.build({
+    const built = await env.client.build({
       table: 'lake.main.customers',
       columns: ['name'],
       filters: [{ column: 'name', op: 'EQ', values: [s(HOSTILE)] }],
@@ -360,20 +347,20 @@ describe('BuildQuery: injection attempts and mistakes', () => {
     assert.ok(!built.sql.includes('DROP'), built.sql);
     assert.ok(!built.sql.includes("'"), `no literal in ${built.sql}`);
     assert.deepEqual(built.params.map(fromProtoValue), [HOSTILE]);
-    const rows = await client.query(built.sql, { params: built.params.map(fromProtoValue) }).toArray();
+    const rows = await env.client.query(built.sql, { params: built.params.map(fromProtoValue) }).toArray();
     assert.deepEqual(rows, []);
-    assert.deepEqual(await client.query('SELECT count(*) AS n FROM lake.main.customers').toArray(), [
+    assert.deepEqual(await env.client.query('SELECT count(*) AS n FROM lake.main.customers').toArray(), [
       { n: 7 },
     ]);
   });
 
   test('a hostile IN list stays parameters', async () => {
-    const built = await client.build({
+    const built = await env.client.build({
       table: 'warehouse.main.products',
       filters: [{ column: 'name', op: 'IN', values: [s(HOSTILE), s('Lamp')] }],
     });
     assert.deepEqual(built.params.map(fromProtoValue), [HOSTILE, 'Lamp']);
-    const rows = await client.query(built.sql, { params: built.params.map(fromProtoValue) }).toArray();
+    const rows = await env.client.query(built.sql, { params: built.params.map(fromProtoValue) }).toArray();
     assert.deepEqual(
       rows.map((r) => r.name),
       ['Lamp'],
@@ -430,8 +417,8 @@ describe('BuildQuery: injection attempts and mistakes', () => {
   ];
   for (const c of MISTAKES) {
     test(`${c.name} → ${c.code}`, async () => {
-      await expectGrpcError(client.build(c.request), c.code);
-      const response = await cluster.http('/v1/query/build', { method: 'POST', json: c.request });
+      await expectGrpcError(env.client.build(c.request), c.code);
+      const response = await env.cluster.http('/v1/query/build', { method: 'POST', json: c.request });
       await expectHttpError(response, c.code === 'NOT_FOUND' ? 404 : 400, c.code);
     });
   }

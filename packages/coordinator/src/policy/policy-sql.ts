@@ -17,6 +17,7 @@ import { TributaryError } from '@tributary/core';
 import { isJsonObject, type Json, type JsonObject, stringField, walkJson } from '../query/analyze/json.js';
 import { DENIED_SCALAR_FUNCTIONS } from '../query/analyze/parse-tree.js';
 import { scanSql } from '../query/analyze/sql-text.js';
+import { TABLE_REF_TYPES } from './rewrite/table-refs.js';
 
 export type PolicySqlPart = string | { attribute: string };
 
@@ -111,16 +112,7 @@ const EXPRESSION_CLASSES: ReadonlySet<string> = new Set([
 
 /** Types of parse-tree objects that read relations; none may appear in a policy expression. */
 const RELATION_TYPES: ReadonlySet<string> = new Set([
-  'BASE_TABLE',
-  'SUBQUERY',
-  'JOIN',
-  'TABLE_FUNCTION',
-  'EXPRESSION_LIST',
-  'EMPTY',
-  'PIVOT',
-  'SHOW_REF',
-  'COLUMN_DATA',
-  'DELIM_GET',
+  ...TABLE_REF_TYPES,
   'SELECT_NODE',
   'SET_OPERATION_NODE',
   'RECURSIVE_CTE_NODE',

@@ -9,7 +9,7 @@ import { type Json, type JsonObject, stringField } from '../../query/analyze/jso
 import type { TableRef } from '../../query/analyze/types.js';
 
 /** Parse-tree types of FROM items (table refs have a `type` and no `class`). */
-const TABLE_REF_TYPES: ReadonlySet<string> = new Set([
+export const TABLE_REF_TYPES: ReadonlySet<string> = new Set([
   'BASE_TABLE',
   'SUBQUERY',
   'JOIN',
