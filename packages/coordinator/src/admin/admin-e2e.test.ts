@@ -164,6 +164,39 @@ describe('AdminService over HTTP and gRPC', () => {
     assert.equal((await http('GET', '/v1/tenant', undefined, rotated.body.secret)).status, 401);
   });
 
+  test('groups over HTTP and gRPC', async () => {
+    const user = await http('POST', '/v1/users', { subject: 'gia' });
+    const gia = user.body.id as string;
+    const created = await http('POST', '/v1/groups', { name: 'ops-team', member_user_ids: [gia] });
+    assert.equal(created.status, 201);
+    assert.deepEqual(created.body.member_user_ids, [gia]);
+    assert.deepEqual((await http('GET', `/v1/users/${gia}`)).body.groups, ['ops-team']);
+    const patched = await http('PATCH', '/v1/groups/ops-team', {
+      description: 'on call',
+      remove_members: [gia],
+    });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.body.description, 'on call');
+    assert.deepEqual(patched.body.member_user_ids, []);
+    assert.equal((await http('PATCH', '/v1/groups/ops-team', { members: [] })).status, 400, 'unknown fields');
+    const listed = await http('GET', '/v1/groups');
+    assert.deepEqual(
+      listed.body.groups.map((g: { name: string }) => g.name),
+      ['ops-team'],
+    );
+    const viaGrpc = await grpcCall<{ name: string; member_user_ids: string[] }>(client, 'UpdateGroup', {
+      name: 'ops-team',
+      add_members: [gia],
+    });
+    assert.deepEqual(viaGrpc.member_user_ids, [gia]);
+    assert.equal(
+      (await grpcCall<{ description: string }>(client, 'GetGroup', { name: 'ops-team' })).description,
+      'on call',
+    );
+    assert.deepEqual((await http('DELETE', '/v1/groups/ops-team')).body, { removed_members: 1 });
+    assert.equal((await http('GET', '/v1/groups/ops-team')).status, 404);
+  });
+
   test('the same service over gRPC, with the error model in the trailers', async () => {
     const tenant = await grpcCall<{ id: string }>(client, 'GetTenant', {});
     assert.equal(tenant.id, 'acme');

@@ -12,7 +12,7 @@ const logger = createLogger({ service: 'test', level: 'silent' });
 function contextOf(principal: Partial<Principal> & { subject: string }, requestId = 'req'): RequestContext {
   return {
     requestId,
-    principal: { tenant: 'acme', roles: [], attributes: {}, method: 'jwt', ...principal },
+    principal: { tenant: 'acme', roles: [], groups: [], attributes: {}, method: 'jwt', ...principal },
     protocol: 'grpc',
     signal: new AbortController().signal,
     logger,
@@ -42,6 +42,11 @@ const CALLS: [string, (admin: AdminService, ctx: RequestContext) => Promise<unkn
   ['CreateRole', (a, c) => a.createRole(c, { name: 'intruders' })],
   ['UpdateRole', (a, c) => a.updateRole(c, { name: 'viewer', description: '' })],
   ['DeleteRole', (a, c) => a.deleteRole(c, 'viewer')],
+  ['ListGroups', (a, c) => a.listGroups(c)],
+  ['GetGroup', (a, c) => a.getGroup(c, 'staff')],
+  ['CreateGroup', (a, c) => a.createGroup(c, { name: 'intruders' })],
+  ['UpdateGroup', (a, c) => a.updateGroup(c, { name: 'staff', add_members: ['usr_x'] })],
+  ['DeleteGroup', (a, c) => a.deleteGroup(c, 'staff')],
   ['ListApiKeys', (a, c) => a.listApiKeys(c, {})],
   ['CreateApiKey', (a, c) => a.createApiKey(c, { name: 'k' })],
   ['RotateApiKey', (a, c) => a.rotateApiKey(c, { id: 'key_x' })],
@@ -240,6 +245,62 @@ describe('AdminService', () => {
       await assert.rejects(admin.deleteRole(root, 'admin'), code('INVALID_ARGUMENT'));
       assert.deepEqual(await admin.deleteRole(root, 'auditor'), { unassigned_users: 0 });
       await assert.rejects(admin.deleteRole(root, 'auditor'), code('NOT_FOUND'));
+    });
+  });
+
+  describe('groups', () => {
+    test('create with members, add and remove members, delete; each change audited', async () => {
+      const ctx = contextOf({ subject: 'gwen', roles: ['admin'] }, 'req-groups');
+      const ike = await admin.createUser(ctx, { subject: 'ike' });
+      const jo = await admin.createUser(ctx, { subject: 'jo' });
+      const group = await admin.createGroup(ctx, {
+        name: 'data-eng',
+        description: 'synced from the IdP',
+        member_user_ids: [ike.id as string],
+      });
+      assert.deepEqual(group.member_user_ids, [ike.id]);
+      assert.equal(group.description, 'synced from the IdP');
+      await assert.rejects(admin.createGroup(ctx, { name: 'data-eng' }), code('CONFLICT'));
+      await assert.rejects(admin.createGroup(ctx, { name: 'bad name!' }), code('INVALID_ARGUMENT'));
+      await assert.rejects(
+        admin.createGroup(ctx, { name: 'ghosts', member_user_ids: ['usr_nobody'] }),
+        code('INVALID_ARGUMENT'),
+      );
+
+      const added = await admin.updateGroup(ctx, { name: 'data-eng', add_members: [jo.id as string] });
+      assert.deepEqual(added.member_user_ids, [ike.id, jo.id].sort());
+      assert.equal(added.description, 'synced from the IdP', 'an absent description is kept');
+      assert.deepEqual((await admin.getUser(ctx, jo.id as string)).groups, ['data-eng']);
+      const removed = await admin.updateGroup(ctx, {
+        name: 'data-eng',
+        description: 'engineers',
+        remove_members: [ike.id as string],
+      });
+      assert.deepEqual(removed.member_user_ids, [jo.id]);
+      assert.equal(removed.description, 'engineers');
+      assert.deepEqual((await admin.getUser(ctx, ike.id as string)).groups, []);
+      assert.deepEqual(
+        (await admin.listGroups(ctx)).groups?.map((g) => g.name),
+        ['data-eng'],
+      );
+      assert.equal((await admin.getGroup(ctx, 'data-eng')).name, 'data-eng');
+      await assert.rejects(admin.updateGroup(ctx, { name: 'missing' }), code('NOT_FOUND'));
+
+      assert.deepEqual(await admin.deleteGroup(ctx, 'data-eng'), { removed_members: 1 });
+      await assert.rejects(admin.deleteGroup(ctx, 'data-eng'), code('NOT_FOUND'));
+      await assert.rejects(admin.getGroup(ctx, 'data-eng'), code('NOT_FOUND'));
+      assert.deepEqual((await admin.getUser(ctx, jo.id as string)).groups, []);
+
+      const records = (await admin.listAuditRecords(root, { subject: 'gwen', kind: 'admin' })).records ?? [];
+      assert.deepEqual(
+        records.map((r) => r.admin?.action),
+        ['group.delete', 'group.update', 'group.update', 'group.create', 'user.create', 'user.create'],
+      );
+      const update = records[1]?.admin;
+      assert.equal(update?.target, 'data-eng');
+      assert.deepEqual(JSON.parse(update?.before_json ?? '{}').member_user_ids, [ike.id, jo.id].sort());
+      assert.deepEqual(JSON.parse(update?.after_json ?? '{}').member_user_ids, [jo.id]);
+      assert.deepEqual(JSON.parse(records[0]?.admin?.after_json ?? '{}'), { removed_members: 1 });
     });
   });
 

@@ -2,14 +2,18 @@ import type {
   ApiKey__Input,
   CreateApiKeyRequest,
   CreateApiKeyResponse__Input,
+  CreateGroupRequest,
   CreateRoleRequest,
   CreateUserRequest,
+  DeleteGroupResponse__Input,
   DeleteRoleResponse__Input,
   DeleteUserResponse__Input,
+  Group__Input,
   ListApiKeysRequest,
   ListApiKeysResponse__Input,
   ListAuditRecordsRequest,
   ListAuditRecordsResponse__Input,
+  ListGroupsResponse__Input,
   ListPolicyVersionsRequest,
   ListPolicyVersionsResponse__Input,
   ListRolesResponse__Input,
@@ -25,6 +29,7 @@ import type {
   RotateApiKeyResponse__Input,
   TableTags__Input,
   Tenant__Input,
+  UpdateGroupRequest,
   UpdateRoleRequest,
   UpdateTenantRequest,
   UpdateUserRequest,
@@ -35,6 +40,7 @@ import { type AdminContext, requireAdmin } from './admin-context.js';
 import type { AdminDeps } from './admin-deps.js';
 import { ApiKeyAdmin } from './api-key-admin.js';
 import { AuditAdmin } from './audit-admin.js';
+import { GroupAdmin } from './group-admin.js';
 import { PolicyAdmin, requireJsonObject } from './policy-admin.js';
 import { RoleAdmin } from './role-admin.js';
 import { TagAdmin } from './tag-admin.js';
@@ -55,6 +61,7 @@ export class AdminService {
   private readonly tenant: TenantAdmin;
   private readonly users: UserAdmin;
   private readonly roles: RoleAdmin;
+  private readonly groups: GroupAdmin;
   private readonly keys: ApiKeyAdmin;
   private readonly policies: PolicyAdmin;
   private readonly tags: TagAdmin;
@@ -69,6 +76,7 @@ export class AdminService {
     this.tenant = new TenantAdmin(full);
     this.users = new UserAdmin(full);
     this.roles = new RoleAdmin(full);
+    this.groups = new GroupAdmin(full);
     this.keys = new ApiKeyAdmin(full);
     this.policies = new PolicyAdmin(full);
     this.tags = new TagAdmin(full);
@@ -120,6 +128,26 @@ export class AdminService {
 
   async deleteRole(ctx: RequestContext, name: string): Promise<DeleteRoleResponse__Input> {
     return this.roles.delete(this.admin(ctx), name);
+  }
+
+  async listGroups(ctx: RequestContext): Promise<ListGroupsResponse__Input> {
+    return this.groups.list(this.admin(ctx));
+  }
+
+  async getGroup(ctx: RequestContext, name: string): Promise<Group__Input> {
+    return this.groups.get(this.admin(ctx), name);
+  }
+
+  async createGroup(ctx: RequestContext, request: Partial<CreateGroupRequest>): Promise<Group__Input> {
+    return this.groups.create(this.admin(ctx), request);
+  }
+
+  async updateGroup(ctx: RequestContext, request: Partial<UpdateGroupRequest>): Promise<Group__Input> {
+    return this.groups.update(this.admin(ctx), request);
+  }
+
+  async deleteGroup(ctx: RequestContext, name: string): Promise<DeleteGroupResponse__Input> {
+    return this.groups.delete(this.admin(ctx), name);
   }
 
   async listApiKeys(

@@ -48,6 +48,11 @@ export function roleNames(raw: readonly unknown[] | undefined, field: string): s
   return [...new Set((raw ?? []).map((name) => roleName(name, field)))];
 }
 
+/** User ids (`usr_...`), deduplicated; whether they exist is the store's check. */
+export function userIds(raw: readonly unknown[] | undefined, field: string): string[] {
+  return [...new Set((raw ?? []).map((id) => text(id, field, { max: 256, required: true })))];
+}
+
 export function tagList(raw: readonly unknown[] | undefined, field: string): string[] {
   const tags = (raw ?? []).map((tag) => text(tag, field, { max: 64, required: true }));
   for (const tag of tags) {

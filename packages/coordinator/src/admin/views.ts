@@ -1,6 +1,7 @@
 import type {
   ApiKey__Input,
   AuditRecord__Input,
+  Group__Input,
   PolicyDocument__Input,
   PolicyVersion__Input,
   Role__Input,
@@ -13,6 +14,7 @@ import type {
   ApiKeyRecord,
   AttributeValue,
   AuditRecord,
+  GroupRecord,
   PolicyVersionRecord,
   PolicyVersionSummary,
   RoleRecord,
@@ -52,6 +54,7 @@ export function userView(user: UserRecord): User__Input {
     email: user.email,
     display_name: user.displayName,
     roles: [...user.roles],
+    groups: [...user.groups],
     attributes: Object.fromEntries(Object.entries(user.attributes).map(([k, v]) => [k, attributeValue(v)])),
     disabled: user.disabled,
     created_at: iso(user.createdAt),
@@ -66,6 +69,16 @@ export function roleView(role: RoleRecord): Role__Input {
     built_in: role.builtIn,
     created_at: iso(role.createdAt),
     updated_at: iso(role.updatedAt),
+  };
+}
+
+export function groupView(group: GroupRecord): Group__Input {
+  return {
+    name: group.name,
+    description: group.description,
+    member_user_ids: [...group.members],
+    created_at: iso(group.createdAt),
+    updated_at: iso(group.updatedAt),
   };
 }
 

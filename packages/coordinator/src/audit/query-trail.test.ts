@@ -11,6 +11,7 @@ const ctx: RequestContext = {
     tenant: 'acme',
     subject: 'alice',
     roles: ['analyst'],
+    groups: [],
     attributes: {},
     method: 'api_key',
     keyId: 'key_a',

@@ -51,6 +51,7 @@ export class ApiKeyVerifier {
       tenant: this.tenant,
       subject: entry.subject,
       roles: [...entry.roles],
+      groups: [],
       attributes: { ...entry.attributes },
       method: 'api_key',
       keyId: entry.id,

@@ -118,6 +118,7 @@ describe('Authenticator with the store', () => {
       tenant: 'acme',
       subject: 'zoe',
       roles: ['analyst'],
+      groups: [],
       attributes: { region: 'EU', clearance: 2 },
       method: 'jwt',
     });
@@ -137,6 +138,46 @@ describe('Authenticator with the store', () => {
     const principal = await auth.authenticate({ authorization: `Bearer ${token}` });
     assert.deepEqual(principal.roles, ['analyst', 'viewer']);
     assert.deepEqual(principal.attributes, { region: 'US', department: 'sales', clearance: 1 });
+  });
+
+  test("a token's groups claim and the stored user's groups reach the principal", async () => {
+    const gail = await store.users.create('acme', { subject: 'gail' });
+    await store.groups.create('acme', { name: 'finance', description: '', members: [gail.id] });
+    // A string claim is split at spaces and commas.
+    const token = await sign({ sub: 'gail', groups: 'idp-sales, idp-eu finance' });
+    const bearer = { authorization: `Bearer ${token}` };
+    assert.deepEqual((await auth.authenticate(bearer)).groups, ['idp-sales', 'idp-eu', 'finance']);
+
+    // Membership changes made here show at once, despite the cached identity reads.
+    await store.groups.create('acme', { name: 'auditors', description: '', members: [gail.id] });
+    assert.deepEqual((await auth.authenticate(bearer)).groups, [
+      'idp-sales',
+      'idp-eu',
+      'finance',
+      'auditors',
+    ]);
+    await store.groups.delete('acme', 'auditors');
+    assert.deepEqual((await auth.authenticate(bearer)).groups, ['idp-sales', 'idp-eu', 'finance']);
+
+    // An array claim, and a token without one.
+    const listed = await sign({ sub: 'zed', groups: ['a', 'b', 3] });
+    assert.deepEqual((await auth.authenticate({ authorization: `Bearer ${listed}` })).groups, ['a', 'b']);
+    const none = await sign({ sub: 'zed' });
+    assert.deepEqual((await auth.authenticate({ authorization: `Bearer ${none}` })).groups, []);
+  });
+
+  test("a stored API key's principal carries its owner's groups", async () => {
+    const owner = await store.users.create('acme', { subject: 'keyed', roles: ['analyst'] });
+    await store.groups.create('acme', { name: 'loaders', description: '', members: [owner.id] });
+    const secret = generateApiKey();
+    await store.apiKeys.create('acme', {
+      id: 'key_groups',
+      name: 'k',
+      ownerUserId: owner.id,
+      scopes: ['query'],
+      secretSha256: hashApiKey(secret),
+    });
+    assert.deepEqual((await auth.authenticate({ apiKey: secret })).groups, ['loaders']);
   });
 
   test('a token of a disabled or deleted user is refused; created again, it works', async () => {

@@ -4,8 +4,8 @@ import type { Principal } from './principal.js';
 
 /**
  * Joins an authenticated principal (from a token or a configured key) with
- * the tenant's stored user of the same subject. Stored roles are added to the
- * credential's; stored attributes override the credential's, so an admin's
+ * the tenant's stored user of the same subject. Stored roles and groups are
+ * added to the credential's; stored attributes override the credential's, so an admin's
  * change wins over a token claim. A disabled user, or a subject whose user an
  * admin deleted, is refused. A subject the store never knew keeps what its
  * credential says: for it the identity provider is the source of truth.
@@ -25,6 +25,7 @@ export class IdentityResolver {
     return {
       ...principal,
       roles: [...new Set([...principal.roles, ...user.roles])],
+      groups: [...new Set([...principal.groups, ...user.groups])],
       attributes: { ...principal.attributes, ...user.attributes },
     };
   }

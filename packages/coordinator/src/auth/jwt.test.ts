@@ -132,13 +132,19 @@ describe('JWT verification against a JWKS URL', () => {
   test('claim paths are configurable, attributes included', async () => {
     idp.keys = [oldKey.jwk];
     const verifier = new JwtVerifier(
-      jwtConfig(url, { subject: 'email', roles: 'realm_access.roles', attributes: 'abac' }),
+      jwtConfig(url, {
+        subject: 'email',
+        roles: 'realm_access.roles',
+        groups: 'idp.memberOf',
+        attributes: 'abac',
+      }),
       'acme',
     );
     const principal = await verifier.verify(
       await token(oldKey, {
         email: 'alice@acme.test',
         realm_access: { roles: ['admin', 'viewer'] },
+        idp: { memberOf: ['data-eng', 'eu'] },
         abac: { region: 'EU', clearance: 3, contractor: false, list: ['x'], nested: { a: 1 } },
       }),
     );
@@ -146,6 +152,7 @@ describe('JWT verification against a JWKS URL', () => {
       tenant: 'acme',
       subject: 'alice@acme.test',
       roles: ['admin', 'viewer'],
+      groups: ['data-eng', 'eu'],
       attributes: { region: 'EU', clearance: 3, contractor: false },
       method: 'jwt',
     });

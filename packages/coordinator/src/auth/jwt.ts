@@ -79,6 +79,7 @@ export class JwtVerifier {
         tenant: typeof tenant === 'string' && tenant ? tenant : this.defaultTenant,
         subject,
         roles: stringList(claim(payload, this.config.claims.roles)),
+        groups: stringList(claim(payload, this.config.claims.groups)),
         attributes: scalarAttributes(claim(payload, this.config.claims.attributes)),
         method: 'jwt',
       };

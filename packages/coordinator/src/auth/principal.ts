@@ -3,6 +3,8 @@ export interface Principal {
   tenant: string;
   subject: string;
   roles: string[];
+  /** Groups the principal belongs to: a token's groups claim and the stored user's groups. */
+  groups: string[];
   attributes: Record<string, string | number | boolean>;
   method: 'jwt' | 'api_key';
   /** The API key id, when authenticated by key. */

@@ -21,6 +21,7 @@ const root = contextOf({
   tenant: 'acme',
   subject: 'root',
   roles: ['admin'],
+  groups: [],
   attributes: {},
   method: 'api_key',
 });
@@ -73,6 +74,7 @@ describe('API keys issued through AdminService', () => {
       tenant: 'acme',
       subject: 'etl-service',
       roles: ['analyst'],
+      groups: [],
       attributes: { region: 'EU' },
       method: 'api_key',
       keyId: created.api_key?.id,

@@ -45,6 +45,7 @@ export class StoredApiKeyVerifier {
       tenant: record.tenant,
       subject: owner.subject,
       roles: [...owner.roles],
+      groups: [...owner.groups],
       attributes: { ...owner.attributes },
       method: 'api_key',
       keyId: record.id,

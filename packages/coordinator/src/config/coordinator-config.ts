@@ -41,10 +41,18 @@ const jwtConfig = z
         subject: z.string().default('sub'),
         tenant: z.string().default('tenant'),
         roles: z.string().default('roles'),
+        /** Group names: a string array, or one string separated by spaces or commas. */
+        groups: z.string().default('groups'),
         /** An object of scalar attributes for ABAC, e.g. `{ "region": "EU", "clearance": 3 }`. */
         attributes: z.string().default('attributes'),
       })
-      .default({ subject: 'sub', tenant: 'tenant', roles: 'roles', attributes: 'attributes' }),
+      .default({
+        subject: 'sub',
+        tenant: 'tenant',
+        roles: 'roles',
+        groups: 'groups',
+        attributes: 'attributes',
+      }),
   })
   .refine((j) => Boolean(j.jwks_file) !== Boolean(j.jwks_url), {
     message: 'set exactly one of jwks_file or jwks_url',

@@ -5,7 +5,7 @@
 // Per column, in this order:
 //   1. an explicit deny (a deny grant covering it, or a deny tag rule whose
 //      `unless` does not hold) makes it unreadable — no mask rescues it;
-//   2. otherwise an applicable mask (column mask not exempted by role, or mask
+//   2. otherwise an applicable mask (column mask not exempted by role or group, or mask
 //      tag rule) makes it readable as the masked value, with or without a grant;
 //   3. otherwise an allow grant covering it makes it readable as stored;
 //   4. otherwise it is unreadable (deny by default).
@@ -19,7 +19,7 @@ import { TributaryError } from '@tributary/core';
 import type { Principal } from '../auth/principal.js';
 import { displayTableName, quoteIdentifier } from '../query/analyze/sql-text.js';
 import type { AnalyzedQuery, CatalogTable, TableRef } from '../query/analyze/types.js';
-import { columnGrants } from './grants.js';
+import { columnGrants, inRolesOrGroups } from './grants.js';
 import { leastRevealing, type MaskCandidate, maskSql, type ValueSql } from './masks.js';
 import { type PolicySet, parseTableName } from './model.js';
 import { sameName, sameTable } from './names.js';
@@ -91,11 +91,7 @@ function analyzeTable(
   applied.grants.push(...grants.applied);
   const masks = policies.masks.filter((mask) => {
     const target = parseTableName(mask.table);
-    return (
-      target !== undefined &&
-      sameTable(target, ref) &&
-      !(mask.unless?.roles.some((role) => principal.roles.includes(role)) ?? false)
-    );
+    return target !== undefined && sameTable(target, ref) && !inRolesOrGroups(principal, mask.unless);
   });
 
   const note = (list: string[], id: string): void => {

@@ -8,7 +8,22 @@ import type { Grant } from './model.js';
 import { sameName } from './names.js';
 
 export function grantApplies(grant: Grant, principal: Principal): boolean {
-  return 'role' in grant.to ? principal.roles.includes(grant.to.role) : principal.subject === grant.to.user;
+  const to = grant.to;
+  if ('role' in to) return principal.roles.includes(to.role);
+  if ('group' in to) return principal.groups.includes(to.group);
+  return principal.subject === to.user;
+}
+
+/** Whether the principal holds one of the roles or belongs to one of the groups. */
+export function inRolesOrGroups(
+  principal: Principal,
+  names: { roles?: readonly string[]; groups?: readonly string[] } | undefined,
+): boolean {
+  if (names === undefined) return false;
+  return (
+    (names.roles?.some((role) => principal.roles.includes(role)) ?? false) ||
+    (names.groups?.some((group) => principal.groups.includes(group)) ?? false)
+  );
 }
 
 /** Whether the grant's `on` covers any column of the table. */

@@ -3,8 +3,8 @@
 // `exempt` or `applies_to` silently ignored would change who sees what.
 //
 // Names of sources, schemas, tables and columns match the catalog
-// case-insensitively, as DuckDB resolves them. Role and user names match
-// exactly.
+// case-insensitively, as DuckDB resolves them. Role, group and user names
+// match exactly.
 
 import { TributaryError } from '@tributary/core';
 import { z } from 'zod';
@@ -40,7 +40,11 @@ export const GrantSchema = z
   .strictObject({
     id,
     effect: z.enum(['allow', 'deny']),
-    to: z.union([z.strictObject({ role: name }), z.strictObject({ user: name })]),
+    to: z.union([
+      z.strictObject({ role: name }),
+      z.strictObject({ user: name }),
+      z.strictObject({ group: name }),
+    ]),
     on: z.strictObject({
       source: name,
       schema: name.optional(),
@@ -58,10 +62,18 @@ export const GrantSchema = z
   });
 
 const audience = z
-  .strictObject({ roles: roleList.optional(), users: roleList.optional() })
+  .strictObject({ roles: roleList.optional(), users: roleList.optional(), groups: roleList.optional() })
   .refine(
-    (value) => (value.roles?.length ?? 0) + (value.users?.length ?? 0) > 0,
-    'name at least one role or user (leave applies_to out to apply to everyone)',
+    (value) => (value.roles?.length ?? 0) + (value.users?.length ?? 0) + (value.groups?.length ?? 0) > 0,
+    'name at least one role, user or group (leave applies_to out to apply to everyone)',
+  );
+
+/** Roles and groups whose members escape a row filter or see an unmasked column. */
+const exemption = z
+  .strictObject({ roles: roleList.optional(), groups: roleList.optional() })
+  .refine(
+    (value) => (value.roles?.length ?? 0) + (value.groups?.length ?? 0) > 0,
+    'name at least one role or group',
   );
 
 export const RowFilterSchema = z.strictObject({
@@ -69,7 +81,7 @@ export const RowFilterSchema = z.strictObject({
   table: qualifiedTable,
   predicate: policySql,
   applies_to: audience.optional(),
-  exempt: z.strictObject({ roles: roleList }).optional(),
+  exempt: exemption.optional(),
 });
 
 const count = z.number().int().min(0).max(1000);
@@ -93,7 +105,7 @@ export const ColumnMaskSchema = z.strictObject({
   table: qualifiedTable,
   column: name,
   mask: MaskSpecSchema,
-  unless: z.strictObject({ roles: roleList }).optional(),
+  unless: exemption.optional(),
 });
 
 export const RowProtectionSchema = z.strictObject({

@@ -6,7 +6,7 @@
 // and the problems loading them must report.
 //
 // Case fields:
-//   name, sql, params?, as (a principal of the file) or principal, policies? (replaces the file's), salt?
+//   name, sql, params?, as (a principal of the file: subject, roles?, groups?, attributes?) or principal, policies? (replaces the file's), salt?
 //   rows: [[…], …]                       exact rows, in order (write ORDER BY)
 //   refused: { table, column? }          QUERY_UNAUTHORIZED naming this (column absent: the table)
 //   error: { code, message?, at? }       analysis fails with this code (message: a substring), or, with
@@ -35,6 +35,7 @@ interface PrincipalSpec {
   subject: string;
   tenant?: string;
   roles?: string[];
+  groups?: string[];
   attributes?: Record<string, string | number | boolean>;
 }
 
@@ -116,6 +117,7 @@ function principalOf(spec: PrincipalSpec): Principal {
     tenant: spec.tenant ?? 'acme',
     subject: spec.subject,
     roles: spec.roles ?? [],
+    groups: spec.groups ?? [],
     attributes: spec.attributes ?? {},
     method: 'jwt',
   };

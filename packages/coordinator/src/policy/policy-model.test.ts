@@ -75,7 +75,20 @@ describe('parsePolicySet', () => {
     [
       'an empty applies_to',
       { version: 1, rowFilters: [{ id: 'f', table: 'a.b.c', predicate: 'true', applies_to: {} }] },
-      'name at least one role or user',
+      'name at least one role, user or group',
+    ],
+    [
+      'an empty exempt',
+      { version: 1, rowFilters: [{ id: 'f', table: 'a.b.c', predicate: 'true', exempt: { groups: [] } }] },
+      'name at least one role or group',
+    ],
+    [
+      'a grant to a group and a role at once',
+      {
+        version: 1,
+        grants: [{ id: 'g', effect: 'allow', to: { group: 'x', role: 'y' }, on: { source: 's' } }],
+      },
+      'grants.0.to',
     ],
     [
       'a negative keep_last',
@@ -158,6 +171,7 @@ describe('attribute conditions', () => {
     tenant: 't',
     subject: 'u',
     roles: [],
+    groups: [],
     attributes: { clearance: 3, level: '4', team: 'red', active: true },
     method: 'jwt',
   };
@@ -230,6 +244,7 @@ describe('explainAccess', () => {
     tenant: 'acme',
     subject: 'ann',
     roles: ['analyst'],
+    groups: [],
     attributes: { region: 'EU' },
     method: 'jwt',
   };

@@ -3,18 +3,16 @@
 
 import type { Principal } from '../auth/principal.js';
 import type { TableRef } from '../query/analyze/types.js';
+import { inRolesOrGroups } from './grants.js';
 import { parseTableName, type RowFilter } from './model.js';
 import { sameTable } from './names.js';
 
-/** Applies to everyone unless `applies_to` narrows it; `exempt` roles escape it. */
+/** Applies to everyone unless `applies_to` narrows it; `exempt` roles and groups escape it. */
 export function filterApplies(filter: RowFilter, principal: Principal): boolean {
-  if (filter.exempt?.roles.some((role) => principal.roles.includes(role))) return false;
+  if (inRolesOrGroups(principal, filter.exempt)) return false;
   const audience = filter.applies_to;
   if (audience === undefined) return true;
-  return (
-    (audience.roles?.some((role) => principal.roles.includes(role)) ?? false) ||
-    (audience.users?.includes(principal.subject) ?? false)
-  );
+  return inRolesOrGroups(principal, audience) || (audience.users?.includes(principal.subject) ?? false);
 }
 
 export function applicableFilters(

@@ -166,13 +166,22 @@ export class QueryService {
     }
   }
 
-  build(_ctx: RequestContext, request: BuildQueryRequest): BuildQueryResponse__Input {
+  /** Builds SQL over what the caller may see: a table it cannot read is NOT_FOUND, denied columns are left out. */
+  async build(ctx: RequestContext, request: BuildQueryRequest): Promise<BuildQueryResponse__Input> {
+    requireScope(ctx.principal, 'query');
     const table = this.deps.catalog.snapshot().resolve(request.table);
+    const explanation = await this.deps.governance.explain(ctx.principal, request.table);
+    if (!explanation.readable) {
+      throw TributaryError.notFound(`table ${request.table} not found`, { table: request.table });
+    }
+    const denied = new Set(explanation.columns.filter((c) => c.access === 'denied').map((c) => c.name));
     return buildQuery(request, {
       source: table.ref.source,
       schema: table.ref.schema,
       table: table.ref.table,
-      columns: table.columns.map((c) => ({ name: c.name, sqlType: c.sql_type })),
+      columns: table.columns
+        .filter((c) => !denied.has(c.name))
+        .map((c) => ({ name: c.name, sqlType: c.sql_type })),
     });
   }
 }

@@ -8,6 +8,7 @@ export * from './records.js';
 export type {
   ApiKeyRepository,
   AuditRepository,
+  GroupRepository,
   PolicyRepository,
   RoleRepository,
   Store,

@@ -37,6 +37,8 @@ export interface UserRecord {
   email: string;
   displayName: string;
   roles: string[];
+  /** Names of the groups the user belongs to, sorted. */
+  groups: string[];
   attributes: Attributes;
   disabled: boolean;
   createdAt: number;
@@ -77,6 +79,23 @@ export interface RoleRecord {
   builtIn: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A named set of users, e.g. synced from an identity provider. */
+export interface GroupRecord {
+  tenant: string;
+  name: string;
+  description: string;
+  /** Member user ids, sorted. */
+  members: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GroupChange {
+  description?: string;
+  addMembers?: string[];
+  removeMembers?: string[];
 }
 
 export interface ApiKeyRecord {

@@ -185,6 +185,85 @@ describe('the embedded store (file-backed)', () => {
     });
   });
 
+  describe('groups', () => {
+    test("create, list, describe, change members, read a user's groups", async () => {
+      const gil = await store.users.create('acme', { subject: 'group-gil' });
+      const gus = await store.users.create('acme', { subject: 'group-gus' });
+      now += 1_000;
+      const created = await store.groups.create('acme', {
+        name: 'data-eng',
+        description: 'from the IdP',
+        members: [gus.id, gil.id, gil.id],
+      });
+      assert.equal(created.tenant, 'acme');
+      assert.deepEqual(created.members, [gil.id, gus.id].sort());
+      assert.equal(created.createdAt, now);
+      await assert.rejects(
+        store.groups.create('acme', { name: 'data-eng', description: '' }),
+        code('CONFLICT'),
+      );
+      await assert.rejects(
+        store.groups.create('acme', { name: 'ghosts', description: '', members: ['usr_missing'] }),
+        code('INVALID_ARGUMENT'),
+      );
+      assert.equal(await store.groups.get('acme', 'ghosts'), undefined, 'a refused create leaves nothing');
+      await store.groups.create('acme', { name: 'analysts', description: '' });
+      assert.deepEqual(
+        (await store.groups.list('acme')).map((g) => g.name),
+        ['analysts', 'data-eng'],
+      );
+      assert.deepEqual(await store.groups.list('globex'), []);
+
+      assert.deepEqual(await store.groups.groupsOf('acme', gil.id), ['data-eng']);
+      assert.deepEqual((await store.users.get('acme', gil.id))?.groups, ['data-eng']);
+      assert.deepEqual((await store.users.findBySubject('acme', 'group-gil'))?.groups, ['data-eng']);
+
+      now += 1_000;
+      const updated = await store.groups.update('acme', 'data-eng', {
+        description: 'synced nightly',
+        removeMembers: [gus.id],
+      });
+      assert.equal(updated.description, 'synced nightly');
+      assert.deepEqual(updated.members, [gil.id]);
+      assert.equal(updated.updatedAt, now);
+      assert.deepEqual((await store.users.get('acme', gus.id))?.groups, []);
+
+      assert.deepEqual(
+        (await store.groups.addMembers('acme', 'analysts', [gil.id, gus.id])).members.length,
+        2,
+      );
+      assert.deepEqual((await store.groups.removeMembers('acme', 'analysts', [gus.id])).members, [gil.id]);
+      assert.deepEqual((await store.groups.setMembers('acme', 'analysts', [gus.id])).members, [gus.id]);
+      assert.deepEqual(await store.groups.groupsOf('acme', gil.id), ['data-eng']);
+      assert.deepEqual(await store.groups.groupsOf('acme', gus.id), ['analysts']);
+      await assert.rejects(store.groups.update('acme', 'missing', { description: 'x' }), code('NOT_FOUND'));
+      await assert.rejects(
+        store.groups.addMembers('acme', 'analysts', ['usr_nobody']),
+        code('INVALID_ARGUMENT'),
+      );
+    });
+
+    test("deleting a group removes its memberships; deleting a user removes the user's", async () => {
+      const ida = await store.users.create('acme', { subject: 'group-ida' });
+      const ivo = await store.users.create('acme', { subject: 'group-ivo' });
+      await store.groups.create('acme', { name: 'temps', description: '', members: [ida.id, ivo.id] });
+      await store.groups.create('acme', { name: 'keepers', description: '', members: [ida.id, ivo.id] });
+
+      const deleted = await store.groups.delete('acme', 'temps');
+      assert.equal(deleted?.removedMembers, 2);
+      assert.equal(deleted?.group.name, 'temps');
+      assert.equal(await store.groups.get('acme', 'temps'), undefined);
+      assert.equal(await store.groups.delete('acme', 'temps'), undefined);
+      assert.deepEqual((await store.users.get('acme', ida.id))?.groups, ['keepers']);
+
+      await store.users.delete('acme', ida.id);
+      assert.deepEqual((await store.groups.get('acme', 'keepers'))?.members, [ivo.id]);
+      // A user created again for the subject starts without the old memberships.
+      const again = await store.users.create('acme', { subject: 'group-ida' });
+      assert.deepEqual(again.groups, []);
+    });
+  });
+
   describe('API keys', () => {
     test('create, find by secret, rotate with an end for the old secret, revoke', async () => {
       const owner = await store.users.create('acme', { subject: 'etl', roles: ['analyst'] });

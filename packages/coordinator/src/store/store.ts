@@ -4,6 +4,8 @@ import type {
   AuditEntry,
   AuditQuery,
   AuditRecord,
+  GroupChange,
+  GroupRecord,
   NewApiKey,
   NewPolicyVersion,
   NewUser,
@@ -47,7 +49,7 @@ export interface UserRepository {
   list(tenant: string, query: UserQuery): Promise<Page<UserRecord>>;
   update(tenant: string, id: string, change: UserChange): Promise<UserRecord>;
   /**
-   * Removes the user and its role assignments and revokes its API keys, in
+   * Removes the user, its role assignments and group memberships and revokes its API keys, in
    * one transaction. The subject is remembered as deleted, so a token for it
    * is refused rather than treated as an unknown identity.
    */
@@ -61,6 +63,27 @@ export interface RoleRepository {
   update(tenant: string, name: string, change: { description: string }): Promise<RoleRecord>;
   /** Removes a custom role and every assignment of it. */
   delete(tenant: string, name: string): Promise<{ role: RoleRecord; unassignedUsers: number } | undefined>;
+}
+
+export interface GroupRepository {
+  /** Ordered by name. */
+  list(tenant: string): Promise<GroupRecord[]>;
+  get(tenant: string, name: string): Promise<GroupRecord | undefined>;
+  /** INVALID_ARGUMENT when a member is not a user of the tenant; CONFLICT when the name is taken. */
+  create(
+    tenant: string,
+    group: { name: string; description: string; members?: string[] },
+  ): Promise<GroupRecord>;
+  /** Changes the description (when given), then adds and removes members. */
+  update(tenant: string, name: string, change: GroupChange): Promise<GroupRecord>;
+  /** Replaces every member of the group. */
+  setMembers(tenant: string, name: string, members: readonly string[]): Promise<GroupRecord>;
+  addMembers(tenant: string, name: string, members: readonly string[]): Promise<GroupRecord>;
+  removeMembers(tenant: string, name: string, members: readonly string[]): Promise<GroupRecord>;
+  /** Names of the user's groups, sorted. */
+  groupsOf(tenant: string, userId: string): Promise<string[]>;
+  /** Removes the group and every membership of it. */
+  delete(tenant: string, name: string): Promise<{ group: GroupRecord; removedMembers: number } | undefined>;
 }
 
 export interface ApiKeyRepository {
@@ -107,6 +130,7 @@ export interface Store {
   readonly tenants: TenantRepository;
   readonly users: UserRepository;
   readonly roles: RoleRepository;
+  readonly groups: GroupRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly policies: PolicyRepository;
   readonly tags: TagRepository;

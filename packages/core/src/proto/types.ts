@@ -32,6 +32,10 @@ export type {
   CreateApiKeyResponse__Input,
 } from './generated/tributary/v1/CreateApiKeyResponse.js';
 export type {
+  CreateGroupRequest,
+  CreateGroupRequest__Input,
+} from './generated/tributary/v1/CreateGroupRequest.js';
+export type {
   CreateRoleRequest,
   CreateRoleRequest__Input,
 } from './generated/tributary/v1/CreateRoleRequest.js';
@@ -39,6 +43,14 @@ export type {
   CreateUserRequest,
   CreateUserRequest__Input,
 } from './generated/tributary/v1/CreateUserRequest.js';
+export type {
+  DeleteGroupRequest,
+  DeleteGroupRequest__Input,
+} from './generated/tributary/v1/DeleteGroupRequest.js';
+export type {
+  DeleteGroupResponse,
+  DeleteGroupResponse__Input,
+} from './generated/tributary/v1/DeleteGroupResponse.js';
 export type {
   DeleteRoleRequest,
   DeleteRoleRequest__Input,
@@ -75,6 +87,7 @@ export type {
 } from './generated/tributary/v1/ExplainAccessResponse.js';
 export type { Filter, Filter__Input } from './generated/tributary/v1/Filter.js';
 export type { FilterOperator } from './generated/tributary/v1/FilterOperator.js';
+export type { GetGroupRequest, GetGroupRequest__Input } from './generated/tributary/v1/GetGroupRequest.js';
 export type {
   GetPoliciesRequest,
   GetPoliciesRequest__Input,
@@ -91,6 +104,7 @@ export type {
 } from './generated/tributary/v1/GetSchemaResponse.js';
 export type { GetTenantRequest, GetTenantRequest__Input } from './generated/tributary/v1/GetTenantRequest.js';
 export type { GetUserRequest, GetUserRequest__Input } from './generated/tributary/v1/GetUserRequest.js';
+export type { Group, Group__Input } from './generated/tributary/v1/Group.js';
 export type {
   ListApiKeysRequest,
   ListApiKeysRequest__Input,
@@ -107,6 +121,14 @@ export type {
   ListAuditRecordsResponse,
   ListAuditRecordsResponse__Input,
 } from './generated/tributary/v1/ListAuditRecordsResponse.js';
+export type {
+  ListGroupsRequest,
+  ListGroupsRequest__Input,
+} from './generated/tributary/v1/ListGroupsRequest.js';
+export type {
+  ListGroupsResponse,
+  ListGroupsResponse__Input,
+} from './generated/tributary/v1/ListGroupsResponse.js';
 export type {
   ListPolicyVersionsRequest,
   ListPolicyVersionsRequest__Input,
@@ -179,6 +201,10 @@ export type { TableAccessInfo, TableAccessInfo__Input } from './generated/tribut
 export type { TableRef, TableRef__Input } from './generated/tributary/v1/TableRef.js';
 export type { TableTags, TableTags__Input } from './generated/tributary/v1/TableTags.js';
 export type { Tenant, Tenant__Input } from './generated/tributary/v1/Tenant.js';
+export type {
+  UpdateGroupRequest,
+  UpdateGroupRequest__Input,
+} from './generated/tributary/v1/UpdateGroupRequest.js';
 export type {
   UpdateRoleRequest,
   UpdateRoleRequest__Input,

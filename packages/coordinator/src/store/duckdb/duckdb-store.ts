@@ -2,6 +2,7 @@ import type { Store } from '../store.js';
 import { DuckDbApiKeys } from './api-keys.js';
 import { DuckDbAudit } from './audit.js';
 import { StoreDatabase } from './database.js';
+import { DuckDbGroups } from './groups.js';
 import { MIGRATIONS, type Migration, migrate } from './migrations.js';
 import { DuckDbPolicies } from './policies.js';
 import { DuckDbRoles } from './roles.js';
@@ -33,6 +34,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     tenants: new DuckDbTenants(db, clock),
     users: new DuckDbUsers(db, clock),
     roles: new DuckDbRoles(db, clock),
+    groups: new DuckDbGroups(db, clock),
     apiKeys: new DuckDbApiKeys(db, clock),
     policies: new DuckDbPolicies(db, clock),
     tags: new DuckDbTags(db, clock),

@@ -20,6 +20,30 @@ async function appliedVersions(path: string): Promise<number[]> {
   }
 }
 
+/**
+ * A user written as an older coordinator would have, with SQL of that
+ * schema: today's repositories read columns and tables of the newest one.
+ */
+async function insertOldUser(path: string, tenant: string, id: string, subject: string, role: string) {
+  const db = await StoreDatabase.open({ path, memoryLimit: '64MB' });
+  try {
+    await db.write(async (sql) => {
+      await sql.run(
+        `INSERT INTO users (tenant, id, subject, email, display_name, attributes, disabled, created_at, updated_at)
+         VALUES ($tenant, $id, $subject, '', '', '{}', false, epoch_ms(0::BIGINT), epoch_ms(0::BIGINT))`,
+        { tenant, id, subject },
+      );
+      await sql.run('INSERT INTO role_assignments (tenant, user_id, role) VALUES ($tenant, $id, $role)', {
+        tenant,
+        id,
+        role,
+      });
+    });
+  } finally {
+    await db.close();
+  }
+}
+
 describe('store migrations', () => {
   test('a new database gets every migration, each recorded once', async () => {
     const path = join(dir, 'fresh.duckdb');
@@ -40,8 +64,9 @@ describe('store migrations', () => {
     // A database written by a coordinator that only knew the first migration.
     const old = await openDuckDbStore({ path, migrations: MIGRATIONS.slice(0, 1) });
     await old.tenants.ensure('acme', 'Acme');
-    const alice = await old.users.create('acme', { subject: 'alice', roles: ['analyst'] });
     await old.close();
+    await insertOldUser(path, 'acme', 'usr_alice', 'alice', 'analyst');
+    const alice = { id: 'usr_alice' };
     assert.deepEqual(await appliedVersions(path), [1]);
 
     const store = await openDuckDbStore({ path });
@@ -64,6 +89,30 @@ describe('store migrations', () => {
       await appliedVersions(path),
       MIGRATIONS.map((m) => m.version),
     );
+  });
+
+  test('a version 3 database gets groups, and its users start in none', async () => {
+    const path = join(dir, 'v3.duckdb');
+    const old = await openDuckDbStore({ path, migrations: MIGRATIONS.filter((m) => m.version <= 3) });
+    await old.tenants.ensure('acme', 'Acme');
+    await old.close();
+    await insertOldUser(path, 'acme', 'usr_bob', 'bob', 'viewer');
+    const bob = { id: 'usr_bob' };
+    assert.deepEqual(await appliedVersions(path), [1, 2, 3]);
+
+    const store = await openDuckDbStore({ path });
+    try {
+      const user = await store.users.get('acme', bob.id);
+      assert.deepEqual(user?.roles, ['viewer']);
+      assert.deepEqual(user?.groups, []);
+      assert.deepEqual(await store.groups.list('acme'), []);
+      const group = await store.groups.create('acme', { name: 'ops', description: '', members: [bob.id] });
+      assert.deepEqual(group.members, [bob.id]);
+      assert.deepEqual((await store.users.get('acme', bob.id))?.groups, ['ops']);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(await appliedVersions(path), [1, 2, 3, 4]);
   });
 
   test('a database from a newer coordinator is refused', async () => {

@@ -137,6 +137,26 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'groups of users',
+    statements: [
+      `CREATE TABLE groups (
+        tenant VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        description VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant, name)
+      )`,
+      `CREATE TABLE group_members (
+        tenant VARCHAR NOT NULL,
+        group_name VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        PRIMARY KEY (tenant, group_name, user_id)
+      )`,
+    ],
+  },
 ];
 
 /** Brings the database's schema up to the last migration; returns the versions it applied. */

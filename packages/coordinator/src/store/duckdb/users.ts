@@ -7,7 +7,9 @@ import type { Row, Sql, StoreDatabase } from './database.js';
 
 const USER_COLUMNS = `u.*, (
   SELECT list(r.role ORDER BY r.role) FROM role_assignments r WHERE r.tenant = u.tenant AND r.user_id = u.id
-) AS roles`;
+) AS roles, (
+  SELECT list(g.group_name ORDER BY g.group_name) FROM group_members g WHERE g.tenant = u.tenant AND g.user_id = u.id
+) AS groups`;
 
 function toUser(row: Row): UserRecord {
   return {
@@ -17,6 +19,7 @@ function toUser(row: Row): UserRecord {
     email: text(row.email),
     displayName: text(row.display_name),
     roles: stringList(row.roles),
+    groups: stringList(row.groups),
     attributes: json<Attributes>(row.attributes, {}),
     disabled: row.disabled === true,
     createdAt: millis(row.created_at),
@@ -207,6 +210,7 @@ export class DuckDbUsers implements UserRepository {
         { tenant, id, now: this.clock() },
       );
       await sql.run('DELETE FROM role_assignments WHERE tenant = $tenant AND user_id = $id', { tenant, id });
+      await sql.run('DELETE FROM group_members WHERE tenant = $tenant AND user_id = $id', { tenant, id });
       await sql.run('DELETE FROM users WHERE tenant = $tenant AND id = $id', { tenant, id });
       await sql.run(
         `INSERT INTO deleted_subjects (tenant, subject, deleted_at) VALUES ($tenant, $subject, epoch_ms($now::BIGINT))

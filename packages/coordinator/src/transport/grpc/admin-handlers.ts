@@ -20,6 +20,12 @@ export function adminHandlers(services: CoordinatorServices): AdminServiceHandle
     UpdateRole: unary(services, 'UpdateRole', (ctx, request) => admin.updateRole(ctx, request)),
     DeleteRole: unary(services, 'DeleteRole', (ctx, request) => admin.deleteRole(ctx, request.name)),
 
+    ListGroups: unary(services, 'ListGroups', (ctx) => admin.listGroups(ctx)),
+    GetGroup: unary(services, 'GetGroup', (ctx, request) => admin.getGroup(ctx, request.name)),
+    CreateGroup: unary(services, 'CreateGroup', (ctx, request) => admin.createGroup(ctx, request)),
+    UpdateGroup: unary(services, 'UpdateGroup', (ctx, request) => admin.updateGroup(ctx, request)),
+    DeleteGroup: unary(services, 'DeleteGroup', (ctx, request) => admin.deleteGroup(ctx, request.name)),
+
     ListApiKeys: unary(services, 'ListApiKeys', (ctx, request) => admin.listApiKeys(ctx, request)),
     CreateApiKey: unary(services, 'CreateApiKey', (ctx, request) => admin.createApiKey(ctx, request)),
     RotateApiKey: unary(services, 'RotateApiKey', (ctx, request) => admin.rotateApiKey(ctx, request)),

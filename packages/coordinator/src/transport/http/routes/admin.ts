@@ -143,6 +143,42 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
   );
 
   app.get(
+    '/v1/groups',
+    route((ctx) => admin.listGroups(ctx)),
+  );
+  app.post(
+    '/v1/groups',
+    route((ctx, request) => {
+      const b = body(request.body, ['name', 'description', 'member_user_ids']);
+      return admin.createGroup(ctx, {
+        name: optionalString(b.name, 'name') ?? '',
+        description: optionalString(b.description, 'description') ?? '',
+        member_user_ids: stringArray(b.member_user_ids, 'member_user_ids'),
+      });
+    }, 201),
+  );
+  app.get(
+    '/v1/groups/:name',
+    route((ctx, { params }) => admin.getGroup(ctx, params.name ?? '')),
+  );
+  app.patch(
+    '/v1/groups/:name',
+    route((ctx, request) => {
+      const b = body(request.body, ['description', 'add_members', 'remove_members']);
+      return admin.updateGroup(ctx, {
+        name: request.params.name ?? '',
+        description: optionalString(b.description, 'description'),
+        add_members: stringArray(b.add_members, 'add_members'),
+        remove_members: stringArray(b.remove_members, 'remove_members'),
+      });
+    }),
+  );
+  app.delete(
+    '/v1/groups/:name',
+    route((ctx, { params }) => admin.deleteGroup(ctx, params.name ?? '')),
+  );
+
+  app.get(
     '/v1/api-keys',
     route((ctx, { query }) =>
       admin.listApiKeys(ctx, {

@@ -35,7 +35,7 @@ export function queryRoutes(app: FastifyInstance, services: CoordinatorServices)
   app.post<{ Body: Record<string, unknown> }>('/v1/query/build', async (request, reply) => {
     const ctx = await httpContext(services, request, reply);
     const body = request.body ?? {};
-    const built = services.query.build(ctx, {
+    const built = await services.query.build(ctx, {
       table: requireString(body.table, 'table'),
       columns: Array.isArray(body.columns) ? body.columns.map(String) : [],
       filters: Array.isArray(body.filters) ? (body.filters as never[]) : [],
