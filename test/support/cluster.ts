@@ -46,6 +46,9 @@ export class Cluster {
   readonly edges = new Map<string, ServiceProcess>();
   grpcAddress = '';
   httpUrl = '';
+  grpcWebUrl = '';
+  /** The MCP endpoint (Streamable HTTP). */
+  mcpUrl = '';
   jwt!: JwtIssuer;
   private readonly clients: TributaryClient[] = [];
 
@@ -88,6 +91,8 @@ export class Cluster {
       tenant: 'acme',
       grpc: { listen: '127.0.0.1:0' },
       http: { listen: '127.0.0.1:0' },
+      mcp: { listen: '127.0.0.1:0' },
+      grpc_web: { listen: '127.0.0.1:0' },
       auth: {
         api_keys: [{ id: 'test', sha256: hashApiKey(this.apiKey), subject: 'tester', roles: ['analyst'] }],
         jwt: {
@@ -110,6 +115,8 @@ export class Cluster {
     const listening = await this.coordinator.ready;
     this.grpcAddress = `127.0.0.1:${listening.grpcPort}`;
     this.httpUrl = `http://127.0.0.1:${listening.httpPort}`;
+    this.grpcWebUrl = `http://127.0.0.1:${listening.grpcWebPort}`;
+    this.mcpUrl = `http://127.0.0.1:${listening.mcpPort}/mcp`;
     await Promise.all(this.options.edges.map((edge) => this.startEdge(edge)));
   }
 

@@ -25,11 +25,16 @@ import {
 } from './services/index.js';
 import { openStore, type PolicyVersionRecord } from './store/index.js';
 import { addCoordinatorServices } from './transport/grpc/services.js';
+import { type RunningGrpcWeb, startGrpcWeb } from './transport/grpc-web/index.js';
 import { createHttpApp } from './transport/http/app.js';
+import { startMcpServer } from './transport/mcp/index.js';
 
 export interface RunningCoordinator {
   grpcPort: number;
   httpPort: number;
+  mcpPort: number;
+  /** Set when `grpc_web` is configured. */
+  grpcWebPort?: number;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -41,7 +46,7 @@ export interface CoordinatorHooks {
   onPolicyPublished?: (tenant: string, version: PolicyVersionRecord) => void;
 }
 
-/** Wires the coordinator: store, auth, catalog, services, then the gRPC and HTTP transports over them. */
+/** Wires the coordinator: store, auth, catalog, services, then the gRPC, HTTP and MCP transports over them. */
 export async function startCoordinator(
   config: CoordinatorConfig,
   logger?: Logger,
@@ -121,13 +126,34 @@ export async function startCoordinator(
   await http.listen({ host, port });
   const httpAddress = http.server.address();
   const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : port;
-  log.info({ event: 'listening', grpcPort, httpPort }, 'coordinator listening');
+  const mcp = await startMcpServer(services, {
+    listen: config.mcp.listen,
+    maxBodyBytes: config.mcp.max_body_bytes,
+    logger: log,
+  });
+  const mcpPort = mcp.port;
+  let grpcWeb: RunningGrpcWeb | undefined;
+  if (config.grpc_web) {
+    const grpcHost = splitHostPort(config.grpc.listen).host;
+    const loopback = ['0.0.0.0', '::', '[::]', ''].includes(grpcHost) ? '127.0.0.1' : grpcHost;
+    grpcWeb = await startGrpcWeb({
+      listen: config.grpc_web.listen,
+      allowedOrigins: config.grpc_web.allowed_origins,
+      upstream: `${loopback}:${grpcPort}`,
+      maxRequestBytes: config.grpc_web.max_request_bytes,
+      logger: log,
+    });
+  }
+  const grpcWebPort = grpcWeb?.port;
+  log.info({ event: 'listening', grpcPort, httpPort, mcpPort, grpcWebPort }, 'coordinator listening');
 
   return {
     grpcPort,
     httpPort,
+    mcpPort,
+    grpcWebPort,
     async stop(graceMs = 5_000) {
-      await Promise.all([shutdownServer(grpcServer, graceMs), http.close()]);
+      await Promise.all([shutdownServer(grpcServer, graceMs), http.close(), mcp.close(), grpcWeb?.close()]);
       registry.stop();
       await analyzer.close();
       codec.close();

@@ -27,6 +27,8 @@ export async function devCommand(args: string[]): Promise<number> {
       scale: { type: 'string', default: '1' },
       'grpc-port': { type: 'string', default: process.env.TRIBUTARY_GRPC_PORT ?? '50051' },
       'http-port': { type: 'string', default: process.env.TRIBUTARY_HTTP_PORT ?? '8000' },
+      'grpc-web-port': { type: 'string', default: process.env.TRIBUTARY_GRPC_WEB_PORT ?? '8001' },
+      'mcp-port': { type: 'string', default: process.env.TRIBUTARY_MCP_PORT ?? '8002' },
       host: { type: 'string', default: process.env.TRIBUTARY_HOST ?? '127.0.0.1' },
     },
   });
@@ -78,6 +80,8 @@ export async function devCommand(args: string[]): Promise<number> {
       tenant: 'demo',
       grpc: { listen: `${host}:${values['grpc-port']}` },
       http: { listen: `${host}:${values['http-port']}` },
+      grpc_web: { listen: `${host}:${values['grpc-web-port']}` },
+      mcp: { listen: `${host}:${values['mcp-port']}` },
       auth: {
         api_keys: [{ id: 'demo', sha256: hashApiKey(apiKey), subject: 'demo-user', roles: ['admin'] }],
       },
@@ -131,6 +135,8 @@ export async function devCommand(args: string[]): Promise<number> {
         'Tributary is running.',
         `  gRPC      ${host}:${listening.grpcPort}   (CatalogService, QueryService)`,
         `  HTTP      http://${host}:${listening.httpPort}   (POST /v1/query, GET /v1/catalog/tables, /health)`,
+        `  gRPC-Web  http://${host}:${listening.grpcWebPort}   (browsers)`,
+        `  MCP       http://${host}:${listening.mcpPort}/mcp   (AI assistants; send the API key as a bearer token)`,
         '  Sources   lake (Parquet/CSV/JSON files), warehouse (DuckDB file)',
         `  Logs      ${logs}`,
         '',

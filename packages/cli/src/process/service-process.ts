@@ -8,6 +8,8 @@ export type ServiceRole = 'coordinator' | 'edge';
 export interface ListeningEvent {
   grpcPort: number;
   httpPort?: number;
+  grpcWebPort?: number;
+  mcpPort?: number;
 }
 
 export interface ServiceProcessOptions {
@@ -84,6 +86,8 @@ export class ServiceProcess {
       this.waitFor((line) => line.event === 'listening', timeout).then((line) => ({
         grpcPort: Number(line.grpcPort),
         httpPort: line.httpPort === undefined ? undefined : Number(line.httpPort),
+        grpcWebPort: line.grpcWebPort === undefined ? undefined : Number(line.grpcWebPort),
+        mcpPort: line.mcpPort === undefined ? undefined : Number(line.mcpPort),
       })),
       exited,
     ]);

@@ -72,6 +72,29 @@ export const coordinatorConfigSchema = z.object({
         .default(1024 * 1024),
     })
     .default({ listen: '0.0.0.0:8000', max_body_bytes: 1024 * 1024 }),
+  /** The MCP (Model Context Protocol) server for AI assistants: Streamable HTTP at `/mcp`. */
+  mcp: z
+    .object({
+      listen: address.default('0.0.0.0:8002'),
+      max_body_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+    })
+    .default({ listen: '0.0.0.0:8002', max_body_bytes: 1024 * 1024 }),
+  /** gRPC-Web for browsers (off unless configured); forwards to the gRPC port's own handlers. */
+  grpc_web: z
+    .object({
+      listen: address.default('0.0.0.0:8001'),
+      allowed_origins: z.array(z.string().min(1)).default(['*']),
+      max_request_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+    })
+    .optional(),
   auth: z.object({
     jwt: jwtConfig.optional(),
     api_keys: z.array(apiKeyEntry).default([]),

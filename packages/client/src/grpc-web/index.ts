@@ -1,0 +1,1 @@
+export { GrpcWebClient, type GrpcWebClientOptions } from './client.js';

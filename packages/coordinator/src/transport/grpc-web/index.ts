@@ -1,0 +1,1 @@
+export { type GrpcWebOptions, type RunningGrpcWeb, startGrpcWeb } from './server.js';
