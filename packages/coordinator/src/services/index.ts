@@ -4,3 +4,4 @@ export { CatalogService } from './catalog-service.js';
 export type { CoordinatorServices } from './coordinator-services.js';
 export { type QueryExecution, type QueryRequest, QueryService } from './query-service.js';
 export { RegistryService } from './registry-service.js';
+export { metadataJson, resultIpc } from './result-ipc.js';

@@ -1,13 +1,8 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import {
-  ARROW_EOS,
-  ARROW_STREAM_MEDIA_TYPE,
-  JsonRowEncoder,
-  type QueryMetadata__Input,
-} from '@tributary/core';
+import { ARROW_STREAM_MEDIA_TYPE, JsonRowEncoder } from '@tributary/core';
 import { RecordBatchReader } from 'apache-arrow';
-import type { QueryExecution } from '../../services/index.js';
+import { metadataJson, type QueryExecution, resultIpc } from '../../services/index.js';
 
 export type ResultFormat = 'json' | 'ndjson' | 'arrow';
 
@@ -30,19 +25,6 @@ async function write(res: ServerResponse, data: string | Uint8Array): Promise<vo
   if (!res.write(data)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
 }
 
-export function metadataJson(metadata: QueryMetadata__Input) {
-  return {
-    query_id: String(metadata.query_id ?? ''),
-    row_count: Number(metadata.row_count ?? 0),
-    execution_time_ms: Number(metadata.execution_time_ms ?? 0),
-    from_cache: Boolean(metadata.from_cache),
-    bytes: Number(metadata.bytes ?? 0),
-    batch_count: Number(metadata.batch_count ?? 0),
-    truncated: Boolean(metadata.truncated),
-    edges: metadata.edges ?? [],
-  };
-}
-
 /**
  * Streams a query result to an HTTP response in the negotiated format,
  * batch by batch, never holding the whole result. Arrow bytes pass through
@@ -57,14 +39,8 @@ export async function writeResult(
   headers: Record<string, string>,
 ): Promise<void> {
   res.writeHead(200, { ...headers, 'content-type': CONTENT_TYPES[format], 'x-query-id': execution.queryId });
-  let metadata: QueryMetadata__Input | undefined;
-  async function* ipc(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of execution.chunks) {
-      if (chunk.arrow?.ipc) yield chunk.arrow.ipc as Uint8Array;
-      else if (chunk.metadata) metadata = chunk.metadata;
-    }
-    yield ARROW_EOS;
-  }
+  const result = resultIpc(execution);
+  const ipc = () => result.ipc;
   try {
     if (format === 'arrow') {
       for await (const bytes of ipc()) await write(res, bytes);
@@ -87,7 +63,7 @@ export async function writeResult(
         if (text) await write(res, text);
       }
       if (format === 'json') {
-        await write(res, `],"metadata":${JSON.stringify(metadataJson(metadata ?? {}))}}`);
+        await write(res, `],"metadata":${JSON.stringify(metadataJson(result.metadata() ?? {}))}}`);
       }
     }
     res.end();

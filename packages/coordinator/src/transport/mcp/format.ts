@@ -1,7 +1,6 @@
-import { ARROW_EOS, JsonRowEncoder, type QueryMetadata__Input } from '@tributary/core';
+import { JsonRowEncoder } from '@tributary/core';
 import { RecordBatchReader } from 'apache-arrow';
-import type { QueryExecution } from '../../services/index.js';
-import { metadataJson } from '../http/result-writer.js';
+import { metadataJson, type QueryExecution, resultIpc } from '../../services/index.js';
 
 /** Longest cell shown in a text table; longer values are cut with an ellipsis. */
 const MAX_CELL_CHARS = 120;
@@ -22,15 +21,8 @@ export function toJson(value: unknown, indent?: number): string {
  * decoded with the same JSON value mapping the HTTP gateway uses.
  */
 export async function collectResult(execution: QueryExecution): Promise<CollectedResult> {
-  let metadata: QueryMetadata__Input | undefined;
-  async function* ipc(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of execution.chunks) {
-      if (chunk.arrow?.ipc) yield chunk.arrow.ipc as Uint8Array;
-      else if (chunk.metadata) metadata = chunk.metadata;
-    }
-    yield ARROW_EOS;
-  }
-  const reader = await RecordBatchReader.from(ipc());
+  const result = resultIpc(execution);
+  const reader = await RecordBatchReader.from(result.ipc);
   await reader.open();
   const columns = reader.schema.fields.map((f) => f.name);
   const encoder = new JsonRowEncoder(reader.schema);
@@ -38,7 +30,7 @@ export async function collectResult(execution: QueryExecution): Promise<Collecte
   for await (const batch of reader) {
     for (const row of encoder.rows(batch)) rows.push(row);
   }
-  return { columns, rows, metadata: metadataJson(metadata ?? { query_id: execution.queryId }) };
+  return { columns, rows, metadata: metadataJson(result.metadata() ?? { query_id: execution.queryId }) };
 }
 
 function cell(value: unknown): string {
