@@ -98,6 +98,23 @@ describe('gRPC-Web', () => {
     assert.ok(batches > 1, `${batches} batches`);
   });
 
+  test('an AbortSignal cancels a streaming query mid-stream', async () => {
+    const controller = new AbortController();
+    const result = webClient().query('SELECT id, label FROM lake.main.big', { signal: controller.signal });
+    let rows = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const batch of result) {
+          rows += batch.numRows;
+          controller.abort();
+        }
+      })(),
+      { code: 'CANCELLED' },
+    );
+    assert.ok(rows > 0 && rows < BIG_ROWS, `${rows} rows before the cancel`);
+    assert.match(result.requestId ?? '', /^[0-9a-f]{32}$/);
+  });
+
   test('a refused query has its code and request id', async () => {
     await assert.rejects(
       webClient().query('SELECT * FROM warehouse.main.products').toArray(),

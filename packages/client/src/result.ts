@@ -4,7 +4,7 @@ import {
   type QueryMetadata,
   type QueryResultChunk,
   type RowObject,
-} from '@tributary/core';
+} from '@tributary/core/web';
 import { type RecordBatch, RecordBatchReader, type Schema, type Table, tableFromIPC } from 'apache-arrow';
 
 /**
@@ -14,11 +14,16 @@ import { type RecordBatch, RecordBatchReader, type Schema, type Table, tableFrom
 export class QueryResult implements AsyncIterable<RecordBatch> {
   private metadataValue: QueryMetadata | undefined;
   private consumed = false;
+  /** The `x-request-id` the call was sent with, when the transport sets one (gRPC-Web does). */
+  readonly requestId: string | undefined;
 
   constructor(
     private readonly chunks: AsyncIterable<QueryResultChunk>,
     private readonly cancel: () => void,
-  ) {}
+    info: { requestId?: string } = {},
+  ) {
+    this.requestId = info.requestId;
+  }
 
   /** Metadata arrives last; available once the result has been read to the end. */
   get metadata(): QueryMetadata | undefined {
@@ -74,7 +79,13 @@ export class QueryResult implements AsyncIterable<RecordBatch> {
   async toTable(): Promise<Table> {
     const parts: Uint8Array[] = [];
     for await (const part of this.ipc()) parts.push(part);
-    return tableFromIPC(Buffer.concat(parts));
+    const bytes = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+    return tableFromIPC(bytes);
   }
 
   /** Rows as plain JSON-safe objects (big integers and decimals as strings, dates as ISO text). */

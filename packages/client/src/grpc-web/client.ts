@@ -1,183 +1,180 @@
 import improbable, { type grpc as GrpcTypes } from '@improbable-eng/grpc-web';
 import {
-  fromGrpcError,
-  type ListTablesResponse__Input,
+  type ContractMethod,
+  contractMethod,
+  type ExplainAccessResponse,
+  errorFromStatus,
   type QueryResultChunk,
+  type SourceInfo,
   type SqlValue,
   type Table,
-  toProtoValue,
-  tributaryV1,
+  TributaryError,
   type ValidateQueryResponse,
-} from '@tributary/core';
+} from '@tributary/core/web';
+import {
+  type Credentials,
+  credentialHeaders,
+  DEFAULT_UNARY_TIMEOUT_MS,
+  grpcTimeout,
+  type ListTablesOptions,
+  newRequestId,
+  requests,
+} from '../call-options.js';
 import { QueryResult } from '../result.js';
+import { Inbox } from './inbox.js';
 
 const { grpc } = improbable;
 
-export interface GrpcWebClientOptions {
+export interface GrpcWebClientOptions extends Credentials {
   /** The coordinator's gRPC-Web base URL, e.g. `https://tributary.example.com:8001`. */
   url: string;
-  apiKey?: string;
-  /** A JWT; sent as `authorization: Bearer`. */
-  token?: string;
-  /** Browsers: leave unset (fetch / XHR). Node: `NodeHttpTransport()` from `@improbable-eng/grpc-web-node-http-transport`. */
+  /** Browsers: leave unset (fetch). Node: `grpcWebNodeTransport()` from `@tributary/client`. */
   transport?: GrpcTypes.TransportFactory;
   /** Per-call deadline for unary calls (ms), sent as `grpc-timeout`. */
   timeoutMs?: number;
 }
 
-/** A proto-loader method definition: the encoders generated from the same .proto contract. */
-interface LoadedMethod {
-  path: string;
-  requestStream: boolean;
-  responseStream: boolean;
-  requestSerialize(value: unknown): Buffer;
-  responseDeserialize(bytes: Buffer): unknown;
+export interface WebQueryOptions {
+  params?: SqlValue[];
+  limit?: number;
+  /** Deadline for the whole streaming call (ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Sent as `x-request-id`; one is generated when absent. */
+  requestId?: string;
 }
 
-/** Adapts a proto-loader method to the descriptor shape `@improbable-eng/grpc-web` expects. */
-function descriptor(service: string, method: string): GrpcTypes.MethodDefinition<never, never> {
-  const v1 = tributaryV1() as unknown as Record<string, { service: Record<string, LoadedMethod> }>;
-  const loaded = v1[service]?.service[method];
-  if (!loaded) throw new Error(`unknown method ${service}/${method}`);
+/** The descriptor shape `@improbable-eng/grpc-web` expects, over the contract's own encoders. */
+function invocable(method: ContractMethod): GrpcTypes.MethodDefinition<never, never> {
   return {
-    methodName: method,
-    service: { serviceName: `tributary.v1.${service}` },
+    methodName: method.method,
+    service: { serviceName: `tributary.v1.${method.service}` },
     requestStream: false,
-    responseStream: loaded.responseStream,
+    responseStream: method.responseStream,
     requestType: {} as never,
-    responseType: {
-      deserializeBinary: (bytes: Uint8Array) =>
-        loaded.responseDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
-    } as never,
+    responseType: { deserializeBinary: (bytes: Uint8Array) => method.decodeResponse(bytes) } as never,
   } as GrpcTypes.MethodDefinition<never, never>;
 }
 
-function encodedRequest(service: string, method: string, request: unknown): never {
-  const v1 = tributaryV1() as unknown as Record<string, { service: Record<string, LoadedMethod> }>;
-  const loaded = v1[service]?.service[method] as LoadedMethod;
-  return { serializeBinary: () => new Uint8Array(loaded.requestSerialize(request)) } as never;
-}
-
-function failure(code: GrpcTypes.Code, message: string, trailers: GrpcTypes.Metadata) {
-  return fromGrpcError({ code, details: message, message, metadata: trailers });
-}
-
-/** A small async queue: messages pushed by callbacks, pulled by `for await`. */
-class Inbox<T> implements AsyncIterable<T> {
-  private readonly items: T[] = [];
-  private error: unknown;
-  private done = false;
-  private wake: (() => void) | undefined;
-
-  push(item: T): void {
-    this.items.push(item);
-    this.wake?.();
-  }
-
-  end(error?: unknown): void {
-    this.done = true;
-    this.error = error;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    for (;;) {
-      const item = this.items.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
-      }
-      if (this.done) {
-        if (this.error) throw this.error;
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = undefined;
-    }
-  }
-}
-
 /**
- * The coordinator over gRPC-Web, for browsers: the same calls and the same
- * streaming `QueryResult` as the Node client, encoded with the .proto
- * contract's own serializers.
+ * The coordinator over gRPC-Web, in browsers and in Node: the same calls and
+ * the same streaming `QueryResult` as the gRPC client. Messages are encoded
+ * from the contract's descriptor generated at build time, so nothing here
+ * reads .proto files or needs a gRPC library.
  */
 export class GrpcWebClient {
   constructor(private readonly options: GrpcWebClientOptions) {}
 
-  private metadata(timeoutMs?: number): GrpcTypes.Metadata {
-    const metadata = new grpc.Metadata();
-    if (this.options.apiKey) metadata.set('x-api-key', this.options.apiKey);
-    if (this.options.token) metadata.set('authorization', `Bearer ${this.options.token}`);
-    if (timeoutMs) metadata.set('grpc-timeout', `${Math.ceil(timeoutMs)}m`);
-    return metadata;
-  }
-
   private call(
     service: string,
-    method: string,
+    name: string,
     request: unknown,
-    timeoutMs: number | undefined,
+    call: { timeoutMs?: number; requestId?: string },
     inbox: Inbox<unknown>,
   ): () => void {
-    const request$ = grpc.invoke(descriptor(service, method), {
+    const method = contractMethod(service, name);
+    const headers: Record<string, string> = {
+      ...credentialHeaders(this.options),
+      'x-request-id': call.requestId ?? newRequestId(),
+    };
+    if (call.timeoutMs) headers['grpc-timeout'] = grpcTimeout(call.timeoutMs);
+    let answered = false;
+    let open = true;
+    const request$ = grpc.invoke(invocable(method), {
       host: this.options.url,
-      request: encodedRequest(service, method, request),
-      metadata: this.metadata(timeoutMs),
+      request: { serializeBinary: () => method.encodeRequest(request) } as never,
+      metadata: headers,
       transport: this.options.transport,
+      onHeaders: () => {
+        answered = true;
+      },
       onMessage: (message) => inbox.push(message),
-      onEnd: (code, message, trailers) =>
-        inbox.end(code === grpc.Code.OK ? undefined : failure(code, message, trailers)),
+      onEnd: (code, message, trailers) => {
+        open = false;
+        if (code === grpc.Code.OK) return inbox.end();
+        const first = (key: string) => trailers.get(key)[0];
+        // No response at all (refused connection, CORS, DNS): the transport reports a bare INTERNAL.
+        if (!answered && code === grpc.Code.Internal && !first('grpc-status')) {
+          return inbox.end(
+            new TributaryError('UNAVAILABLE', `cannot reach ${this.options.url}: ${message}`, {
+              request_id: headers['x-request-id'],
+            }),
+          );
+        }
+        inbox.end(errorFromStatus(code, message, first));
+      },
     });
-    return () => request$.close();
+    // Closing twice throws in the transport; a call ends once, by its end or its cancel.
+    return () => {
+      if (!open) return;
+      open = false;
+      request$.close();
+    };
   }
 
   private async unary<T>(service: string, method: string, request: unknown): Promise<T> {
     const inbox = new Inbox<unknown>();
-    this.call(service, method, request, this.options.timeoutMs ?? 30_000, inbox);
+    this.call(
+      service,
+      method,
+      request,
+      { timeoutMs: this.options.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS },
+      inbox,
+    );
     let response: unknown;
     for await (const message of inbox) response = message;
+    if (response === undefined) throw new TributaryError('INTERNAL', `${method} returned no message`);
     return response as T;
   }
 
-  /** Runs SQL; Arrow record batches stream as the coordinator sends them. */
-  query(
-    sql: string,
-    options: { params?: SqlValue[]; limit?: number; timeoutMs?: number; signal?: AbortSignal } = {},
-  ): QueryResult {
+  private stream(service: string, method: string, request: unknown, options: WebQueryOptions): QueryResult {
+    const requestId = options.requestId ?? newRequestId();
     const inbox = new Inbox<unknown>();
-    const cancel = this.call(
-      'QueryService',
-      'ExecuteQuery',
-      { sql, params: (options.params ?? []).map(toProtoValue), limit: options.limit ?? 0 },
-      options.timeoutMs,
-      inbox,
-    );
-    options.signal?.addEventListener('abort', cancel, { once: true });
-    return new QueryResult(inbox as AsyncIterable<QueryResultChunk>, cancel);
+    if (options.signal?.aborted) {
+      inbox.end(new TributaryError('CANCELLED', 'the query was cancelled before it started'));
+      return new QueryResult(inbox as AsyncIterable<QueryResultChunk>, () => undefined, { requestId });
+    }
+    const cancel = this.call(service, method, request, { timeoutMs: options.timeoutMs, requestId }, inbox);
+    const abort = () => {
+      cancel();
+      inbox.end(new TributaryError('CANCELLED', 'the query was cancelled', { request_id: requestId }));
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
+    return new QueryResult(inbox as AsyncIterable<QueryResultChunk>, abort, { requestId });
+  }
+
+  /** Runs SQL; Arrow record batches stream as the coordinator sends them. */
+  query(sql: string, options: WebQueryOptions = {}): QueryResult {
+    return this.stream('QueryService', 'ExecuteQuery', requests.executeQuery(sql, options), options);
   }
 
   validate(sql: string, params: SqlValue[] = []): Promise<ValidateQueryResponse> {
-    return this.unary('QueryService', 'ValidateQuery', { sql, params: params.map(toProtoValue) });
+    return this.unary('QueryService', 'ValidateQuery', requests.validateQuery(sql, params));
   }
 
-  listTables(
-    request: {
-      source?: string;
-      schema?: string;
-      filter?: string;
-      pageSize?: number;
-      pageToken?: string;
-    } = {},
-  ): Promise<ListTablesResponse__Input & { tables: Table[]; next_page_token: string }> {
-    return this.unary('CatalogService', 'ListTables', {
-      source: request.source ?? '',
-      schema: request.schema ?? '',
-      filter: request.filter ?? '',
-      page_size: request.pageSize ?? 0,
-      page_token: request.pageToken ?? '',
-    });
+  async listSources(): Promise<SourceInfo[]> {
+    const response = await this.unary<{ sources: SourceInfo[] }>('CatalogService', 'ListSources', {});
+    return response.sources;
+  }
+
+  listTables(options: ListTablesOptions = {}): Promise<{ tables: Table[]; next_page_token: string }> {
+    return this.unary('CatalogService', 'ListTables', requests.listTables(options));
+  }
+
+  getTable(table: string): Promise<Table> {
+    return this.unary('CatalogService', 'GetTable', { table });
+  }
+
+  /** What the caller may see of a table: readable, masked and denied columns, row filters. */
+  explainAccess(table: string): Promise<ExplainAccessResponse> {
+    return this.unary('CatalogService', 'ExplainAccess', { table });
+  }
+
+  /** A preview of a table's rows. */
+  getRecords(
+    table: string,
+    options: { columns?: string[]; limit?: number; signal?: AbortSignal } = {},
+  ): QueryResult {
+    return this.stream('CatalogService', 'GetRecords', requests.getRecords(table, options), options);
   }
 }

@@ -1,1 +1,1 @@
-export { GrpcWebClient, type GrpcWebClientOptions } from './client.js';
+export { GrpcWebClient, type GrpcWebClientOptions, type WebQueryOptions } from './client.js';

@@ -21,6 +21,7 @@ import {
   type Union,
   UnionMode,
 } from 'apache-arrow';
+import { byteText } from './byte-text.js';
 
 /**
  * How Arrow values appear in JSON responses. JSON has no 64-bit integers,
@@ -399,10 +400,6 @@ function halfToNumber(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
 }
 
-function bytesOf(values: Uint8Array | undefined): Buffer {
-  return values ? Buffer.from(values.buffer, values.byteOffset, values.byteLength) : Buffer.alloc(0);
-}
-
 /** Map keys become JSON object keys: strings as they are, other values as their JSON text. */
 function keyText(key: JsonValue): string {
   if (typeof key === 'string') return key;
@@ -411,26 +408,28 @@ function keyText(key: JsonValue): string {
 }
 
 function variableWidthReader(data: Data, encoding: 'utf8' | 'base64', large: boolean): Reader {
-  const bytes = bytesOf(data.values as Uint8Array | undefined);
+  const text = byteText(data.values as Uint8Array | undefined, encoding);
   if (large) {
     const offsets = data.valueOffsets as unknown as BigInt64Array;
-    return (i) => bytes.toString(encoding, Number(offsets[i]), Number(offsets[i + 1]));
+    return (i) => text(Number(offsets[i]), Number(offsets[i + 1]));
   }
   const offsets = data.valueOffsets as Int32Array;
-  return (i) => bytes.toString(encoding, offsets[i], offsets[i + 1]);
+  return (i) => text(offsets[i] as number, offsets[i + 1] as number);
 }
 
 /** Utf8View / BinaryView: 16-byte views, short values inline, longer ones in variadic buffers. */
 function viewReader(data: Data, encoding: 'utf8' | 'base64'): Reader {
-  const views = bytesOf(data.values as Uint8Array | undefined);
-  const buffers = data.variadicBuffers.map((buffer) => bytesOf(buffer));
+  const raw = (data.values as Uint8Array | undefined) ?? new Uint8Array(0);
+  const views = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const inline = byteText(raw, encoding);
+  const buffers = data.variadicBuffers.map((buffer) => byteText(buffer, encoding));
   return (i) => {
     const at = 16 * i;
-    const size = views.readInt32LE(at);
-    if (size <= 12) return views.toString(encoding, at + 4, at + 4 + Math.max(size, 0));
-    const buffer = buffers[views.readInt32LE(at + 8)];
-    const start = views.readInt32LE(at + 12);
-    return buffer ? buffer.toString(encoding, start, start + size) : null;
+    const size = views.getInt32(at, true);
+    if (size <= 12) return inline(at + 4, at + 4 + Math.max(size, 0));
+    const buffer = buffers[views.getInt32(at + 8, true)];
+    const start = views.getInt32(at + 12, true);
+    return buffer ? buffer(start, start + size) : null;
   };
 }
 
@@ -518,7 +517,7 @@ function fallbackReader(data: Data): Reader {
     if (typeof value === 'bigint') return bigintToJson(value);
     if (typeof value === 'number') return floatToJson(value);
     if (typeof value === 'string' || typeof value === 'boolean') return value;
-    if (value instanceof Uint8Array) return bytesOf(value).toString('base64');
+    if (value instanceof Uint8Array) return byteText(value, 'base64')(0, value.length);
     if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number | bigint>, toJson);
     if (typeof value === 'object' && 'toJSON' in value)
       return toJson((value as { toJSON(): unknown }).toJSON());
@@ -613,8 +612,8 @@ function valueReader(data: Data): Reader {
       return viewReader(data, 'base64');
     case Type.FixedSizeBinary: {
       const width = (type as FixedSizeBinary).byteWidth;
-      const bytes = bytesOf(data.values as Uint8Array | undefined);
-      return (i) => bytes.toString('base64', i * width, (i + 1) * width);
+      const text = byteText(data.values as Uint8Array | undefined, 'base64');
+      return (i) => text(i * width, (i + 1) * width);
     }
     case Type.List:
     case Type.LargeList:

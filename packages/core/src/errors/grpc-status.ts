@@ -1,11 +1,6 @@
 import { Metadata, type ServiceError, type status } from '@grpc/grpc-js';
-import { codeFromGrpcStatus, isErrorCode } from './codes.js';
+import { ERROR_CODE_KEY, ERROR_DETAILS_KEY, errorFromStatus, REQUEST_ID_KEY } from './status-error.js';
 import { TributaryError } from './tributary-error.js';
-
-/** Trailer keys that carry the error model over gRPC alongside the status code. */
-export const ERROR_CODE_KEY = 'tributary-error-code';
-export const REQUEST_ID_KEY = 'x-request-id';
-export const ERROR_DETAILS_KEY = 'tributary-error-details-bin';
 
 export interface GrpcErrorPayload {
   code: status;
@@ -34,20 +29,13 @@ export function fromGrpcError(error: unknown): TributaryError {
     });
   }
   const metadata = serviceError.metadata;
-  const declared = metadata?.get(ERROR_CODE_KEY)[0];
-  const code = isErrorCode(declared) ? declared : codeFromGrpcStatus(serviceError.code);
-  let details: Record<string, unknown> | undefined;
-  const rawDetails = metadata?.get(ERROR_DETAILS_KEY)[0];
-  if (rawDetails instanceof Buffer) {
-    try {
-      details = JSON.parse(rawDetails.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      details = undefined;
-    }
-  }
-  const requestId = metadata?.get(REQUEST_ID_KEY)[0];
-  if (typeof requestId === 'string') details = { ...details, request_id: requestId };
-  return new TributaryError(code, serviceError.details || serviceError.message || code, details, {
-    cause: error,
-  });
+  return errorFromStatus(
+    serviceError.code,
+    serviceError.details || serviceError.message || '',
+    (key) => {
+      const value = metadata?.get(key)[0];
+      return typeof value === 'string' || value instanceof Uint8Array ? value : undefined;
+    },
+    error,
+  );
 }

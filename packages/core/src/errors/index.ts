@@ -1,12 +1,12 @@
-export { codeFromGrpcStatus, ERROR_CODES, type ErrorCode, isErrorCode } from './codes.js';
+export { codeFromGrpcStatus, ERROR_CODES, type ErrorCode, GrpcStatus, isErrorCode } from './codes.js';
+export { fromGrpcError, type GrpcErrorPayload, toGrpcError } from './grpc-status.js';
 export {
   ERROR_CODE_KEY,
   ERROR_DETAILS_KEY,
-  fromGrpcError,
-  type GrpcErrorPayload,
+  errorFromStatus,
   REQUEST_ID_KEY,
-  toGrpcError,
-} from './grpc-status.js';
+  type TrailerReader,
+} from './status-error.js';
 export {
   type ErrorDetails,
   type ErrorEnvelope,

@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors/index.js';
+import { TributaryError } from '../errors/tributary-error.js';
 import type { Value, Value__Input } from './types.js';
 
 /** A query parameter as the engines bind it. */
@@ -22,7 +22,7 @@ export function toProtoValue(value: SqlValue): Value__Input {
     case 'string':
       return { string_value: value };
     default:
-      return { bytes_value: Buffer.from(value) };
+      return { bytes_value: value };
   }
 }
 

@@ -26,7 +26,8 @@ const PUBLIC_SERVICES = ['CatalogService', 'QueryService', 'AdminService'] as co
 const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'x-request-id'];
 const ALLOW_HEADERS =
   'content-type, x-grpc-web, x-user-agent, authorization, x-api-key, x-request-id, grpc-timeout';
-const EXPOSE_HEADERS = 'grpc-status, grpc-message, tributary-error-code, x-request-id, x-query-id';
+const EXPOSE_HEADERS =
+  'grpc-status, grpc-message, tributary-error-code, tributary-error-details-bin, x-request-id, x-query-id';
 /** Headers a gRPC server sends that are transport, not application metadata. */
 const SKIPPED_METADATA = new Set(['content-type', 'grpc-encoding', 'grpc-accept-encoding', 'user-agent']);
 

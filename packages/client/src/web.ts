@@ -1,0 +1,6 @@
+// `@tributary/client/web`: the SDK for browsers. Nothing reachable from here
+// imports a gRPC library or a Node built-in.
+export { type ErrorCode, TributaryError } from '@tributary/core/web';
+export type { Credentials, ListTablesOptions } from './call-options.js';
+export { GrpcWebClient, type GrpcWebClientOptions, type WebQueryOptions } from './grpc-web/index.js';
+export { QueryResult } from './result.js';
