@@ -10,8 +10,9 @@ import {
 import { AdminService, type PolicyDocumentValidator } from './admin/index.js';
 import { AuditLog } from './audit/index.js';
 import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
-import { Catalog, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
+import { Catalog, EdgeProber, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
 import type { CoordinatorConfig } from './config/coordinator-config.js';
+import { EdgeSlots, TenantLimits } from './limits/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
 import { bootstrapPolicies } from './services/bootstrap-policies.js';
@@ -35,6 +36,10 @@ export interface RunningCoordinator {
   mcpPort: number;
   /** Set when `grpc_web` is configured. */
   grpcWebPort?: number;
+  /**
+   * Drains: new queries are refused with UNAVAILABLE while running ones get
+   * `graceMs` (default `shutdown_grace_ms`) to finish; the rest are cancelled.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -66,8 +71,21 @@ export async function startCoordinator(
   });
   audit.start();
   const signer = await EdgeTokenSigner.create();
-  const registry = new EdgeRegistry(signer, config.edges.expiry_ms, log, config.edges.connect_timeout_ms);
+  const registry = new EdgeRegistry(
+    signer,
+    config.edges.expiry_ms,
+    log,
+    config.edges.connect_timeout_ms,
+    config.edges.heartbeat_interval_ms,
+  );
   registry.start();
+  const prober = new EdgeProber(
+    registry,
+    config.edges.heartbeat_interval_ms,
+    config.edges.connect_timeout_ms,
+    log,
+  );
+  prober.start();
   const catalog = new Catalog(registry);
   const analyzer = await SqlAnalyzer.create();
   const codec = await SqlCodec.open();
@@ -84,6 +102,17 @@ export async function startCoordinator(
     governance,
     catalog,
     registry,
+    limits: new TenantLimits(
+      store.tenants,
+      {
+        maxRows: config.limits.max_rows,
+        maxBytes: config.limits.max_bytes,
+        maxExecutionMs: config.limits.max_execution_ms,
+        maxConcurrentPerEdge: config.limits.max_concurrent_queries_per_edge,
+      },
+      () => store.generation,
+    ),
+    slots: new EdgeSlots(),
     config: config.query,
     audit,
   });
@@ -107,6 +136,7 @@ export async function startCoordinator(
       const snapshot = catalog.snapshot();
       const edges = registry.list();
       const checks = {
+        accepting: { ok: query.accepting, detail: query.accepting ? 'accepting queries' : 'shutting down' },
         edges: { ok: edges.length > 0, detail: `${edges.length} registered` },
         sources: {
           ok: snapshot.sources.length > 0 && snapshot.sources.every((s) => s.healthy),
@@ -152,8 +182,12 @@ export async function startCoordinator(
     httpPort,
     mcpPort,
     grpcWebPort,
-    async stop(graceMs = 5_000) {
-      await Promise.all([shutdownServer(grpcServer, graceMs), http.close(), mcp.close(), grpcWeb?.close()]);
+    async stop(graceMs = config.shutdown_grace_ms) {
+      log.info({ graceMs, running: query.runningQueries }, 'coordinator draining');
+      await query.drain(graceMs);
+      // Every query has ended: what is left are short calls.
+      await Promise.all([shutdownServer(grpcServer, 1_000), http.close(), mcp.close(), grpcWeb?.close()]);
+      prober.stop();
       registry.stop();
       await analyzer.close();
       codec.close();

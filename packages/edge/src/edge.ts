@@ -21,6 +21,10 @@ export interface RunningEdge {
   /** The bound gRPC port (useful when configured with port 0). */
   port: number;
   address: string;
+  /**
+   * Drains: deregisters, refuses new queries, lets running ones finish for
+   * `graceMs` (default `shutdown_grace_ms`), then cancels the rest.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
   log.info({ sources: connectors.map((c) => c.name), tables: tableCount }, 'sources ready');
 
   const trust = new CoordinatorTrust();
+  let accepting = true;
   const server = new Server(GRPC_SERVER_OPTIONS);
   server.addService(
     tributaryV1().EdgeService.service,
@@ -62,6 +67,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
         return schema;
       },
       startedAt: Date.now(),
+      accepting: () => accepting,
     }),
   );
   const port = await bindServer(server, config.listen);
@@ -85,8 +91,12 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
   return {
     port,
     address,
-    async stop(graceMs = 5_000) {
+    async stop(graceMs = config.shutdown_grace_ms) {
+      accepting = false;
+      log.info({ graceMs, running: engine.activeQueries }, 'edge draining');
+      // The coordinator stops routing here but lets running results finish.
       await registrar.stop();
+      // Waits for running calls; after graceMs cancels them, which interrupts DuckDB.
       await shutdownServer(server, graceMs);
       await engine.close();
       log.info('edge stopped');

@@ -1,4 +1,5 @@
 import type { Tenant__Input, UpdateTenantRequest } from '@tributary/core';
+import { checkLimitSettings } from '../limits/index.js';
 import type { AdminContext } from './admin-context.js';
 import { type AdminDeps, recordChange } from './admin-deps.js';
 import * as input from './input.js';
@@ -18,6 +19,7 @@ export class TenantAdmin {
         ? undefined
         : input.text(request.display_name, 'display_name', { max: 200, required: true });
     const setSettings = input.settings(request.set_settings);
+    checkLimitSettings(setSettings);
     const removeSettings = (request.remove_settings ?? []).map((key) =>
       input.keyName(key, 'remove_settings'),
     );

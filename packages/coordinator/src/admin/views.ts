@@ -165,6 +165,11 @@ export function auditRecordView(record: AuditRecord): AuditRecord__Input {
       bytes: String(record.bytes ?? 0),
       duration_ms: String(record.durationMs),
       error_code: record.errorCode ?? '',
+      attempts: (record.attempts ?? []).map((a) => ({
+        edge: a.edge,
+        error_code: a.errorCode ?? '',
+        message: a.message ?? '',
+      })),
     },
   };
 }

@@ -18,7 +18,10 @@ const REFUSALS = new Set(['QUERY_UNAUTHORIZED', 'UNAUTHORIZED']);
  */
 export class QueryAuditTrail {
   private recorded = false;
-  private details: Pick<QueryAuditEvent, 'queryId' | 'tables' | 'columns' | 'filters' | 'masks'> = {
+  private details: Pick<
+    QueryAuditEvent,
+    'queryId' | 'tables' | 'columns' | 'filters' | 'masks' | 'attempts'
+  > = {
     queryId: '',
     tables: [],
     columns: [],
@@ -31,7 +34,10 @@ export class QueryAuditTrail {
     private readonly startedAt = performance.now(),
   ) {}
 
-  /** Adds what a step found: the query id, tables and columns read, filters and masks applied. */
+  /**
+   * Adds what a step found: the query id, tables and columns read, filters
+   * and masks applied, the edges tried (an array filled in as they are).
+   */
   describe(details: Partial<QueryAuditTrail['details']>): void {
     this.details = { ...this.details, ...details };
   }

@@ -2,6 +2,7 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import {
   type EdgeQueryRequest__Input,
   type EdgeServiceClient,
+  ERROR_CODE_KEY,
   fromGrpcError,
   GRPC_CHANNEL_OPTIONS,
   keepingWireBytes,
@@ -32,6 +33,8 @@ export class EdgeClient {
   private readonly inFlight = new Set<{ cancel(): void }>();
   /** Set when the registry dropped this edge: calls still running then fail as UNAVAILABLE. */
   private gone: string | undefined;
+  /** Retired: running calls finish, then the channel closes. */
+  private retiring = false;
 
   constructor(
     readonly name: string,
@@ -99,9 +102,7 @@ export class EdgeClient {
         throw new TributaryError(
           'UNAVAILABLE',
           `edge ${this.name} did not accept the query within ${this.acceptTimeoutMs} ms`,
-          {
-            edge: this.name,
-          },
+          { edge: this.name, reason: 'accept timeout' },
         );
       }
       throw this.describe(error);
@@ -109,6 +110,7 @@ export class EdgeClient {
       clearTimeout(timer);
       this.inFlight.delete(call);
       options.signal?.removeEventListener('abort', cancel);
+      if (this.retiring && this.inFlight.size === 0) this.client.close();
     }
   }
 
@@ -124,7 +126,8 @@ export class EdgeClient {
   /** Failures to reach the edge say which edge; errors the edge reports pass through unchanged. */
   private describe(error: unknown): TributaryError {
     const failure = fromGrpcError(error);
-    if (this.gone) {
+    // A retired edge's running calls fail for their own reasons, not because it left.
+    if (this.gone && !this.retiring) {
       return new TributaryError('UNAVAILABLE', `edge ${this.name} went away: ${this.gone}`, {
         edge: this.name,
       });
@@ -139,6 +142,13 @@ export class EdgeClient {
         edge: this.name,
       });
     }
+    // What the edge itself reports carries its code; anything else (a reset
+    // stream, a dropped connection) means the edge failed, not the query.
+    if (failure.code !== 'CANCELLED' && !declaredByEdge(error)) {
+      return new TributaryError('UNAVAILABLE', `edge ${this.name} failed: ${failure.message}`, {
+        edge: this.name,
+      });
+    }
     return failure;
   }
 
@@ -148,4 +158,25 @@ export class EdgeClient {
     for (const call of this.inFlight) call.cancel();
     this.client.close();
   }
+
+  /**
+   * Refuses new calls but lets running ones finish (an edge shutting down
+   * gracefully drains them); the channel closes after the last one.
+   */
+  retire(reason: string): void {
+    this.gone = reason;
+    this.retiring = true;
+    if (this.inFlight.size === 0) this.client.close();
+  }
+}
+
+/** Whether a call's failure came with the edge's own error code (a refusal), rather than from the transport. */
+function declaredByEdge(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 3; depth++) {
+    const metadata = (current as { metadata?: Metadata }).metadata;
+    if (metadata instanceof Metadata && metadata.get(ERROR_CODE_KEY).length > 0) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, Source } from '@tributary/core';
+import { type Logger, type Source, TributaryError } from '@tributary/core';
 import { EdgeClient } from './edge-client.js';
 import type { EdgeTokenSigner } from './edge-tokens.js';
+import { shapeDifference } from './source-shape.js';
+
+/**
+ * Why an edge is routed to only after every healthy replica: a call to it
+ * failed (until a ping succeeds), or its heartbeats are late (until one
+ * arrives). A down edge is still tried when nothing else serves the source.
+ */
+export type EdgeDownReason = 'unreachable' | 'heartbeat late';
 
 export interface RegisteredEdge {
   id: string;
@@ -12,9 +20,16 @@ export interface RegisteredEdge {
   client: EdgeClient;
   registeredAt: number;
   lastHeartbeat: number;
+  /** Queries running at the edge, as its last heartbeat reported (from every coordinator). */
   activeQueries: number;
-  /** When a call to it last failed; 0 when none since its last heartbeat. */
+  /** Queries this coordinator is running on it now. */
+  inFlight: number;
+  /** When a call to it last failed; 0 once it is back up. */
   lastFailure: number;
+  /** Set while the edge is down; undefined while it is up. */
+  down?: EdgeDownReason;
+  /** Increases each time a query is routed to it: among equally busy replicas the least recent goes first. */
+  lastChosen: number;
 }
 
 export interface EdgeRegistration {
@@ -34,12 +49,15 @@ export class EdgeRegistry {
   private readonly edges = new Map<string, RegisteredEdge>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private currentVersion = 0;
+  private chosen = 0;
 
   constructor(
     private readonly signer: EdgeTokenSigner,
     private readonly expiryMs: number,
     private readonly logger: Logger,
     private readonly acceptTimeoutMs = 3_000,
+    /** Heartbeats later than two of these mark the edge down; defaults to a third of the expiry. */
+    private readonly heartbeatIntervalMs = Math.floor(expiryMs / 3),
   ) {}
 
   get version(): number {
@@ -51,7 +69,13 @@ export class EdgeRegistry {
     this.sweepTimer.unref();
   }
 
+  /**
+   * Adds an edge. Several edges may serve one source as replicas, but only
+   * with the same tables and columns: a registration that disagrees with a
+   * source's current replicas is refused with CONFLICT.
+   */
   register(registration: EdgeRegistration): RegisteredEdge {
+    this.checkReplicas(registration);
     for (const existing of this.edges.values()) {
       if (existing.name === registration.name) this.remove(existing.id, 'replaced by a new registration');
     }
@@ -63,7 +87,9 @@ export class EdgeRegistry {
       registeredAt: now,
       lastHeartbeat: now,
       activeQueries: 0,
+      inFlight: 0,
       lastFailure: 0,
+      lastChosen: 0,
     };
     this.edges.set(edge.id, edge);
     this.currentVersion++;
@@ -79,18 +105,55 @@ export class EdgeRegistry {
     if (!edge) return false;
     edge.lastHeartbeat = Date.now();
     edge.activeQueries = activeQueries;
-    edge.lastFailure = 0;
+    if (edge.down === 'heartbeat late') this.markUp(edge);
     return true;
   }
 
+  /**
+   * An edge leaving on purpose (shutting down gracefully): no new query is
+   * routed to it, and the queries it is still streaming finish.
+   */
   deregister(edgeId: string): void {
-    this.remove(edgeId, 'deregistered');
+    this.remove(edgeId, 'deregistered', { drain: true });
   }
 
-  /** Notes a failed call: the edge is tried after others until a heartbeat (or a success) clears it. */
+  /** Notes a failed call: the edge is routed to after healthy replicas until a ping or a query succeeds. */
   reportFailure(edgeId: string): void {
     const edge = this.edges.get(edgeId);
-    if (edge) edge.lastFailure = Date.now();
+    if (!edge) return;
+    edge.lastFailure = Date.now();
+    if (edge.down !== 'unreachable') {
+      edge.down = 'unreachable';
+      this.logger.warn({ edgeId, edge: edge.name }, 'edge marked down');
+    }
+  }
+
+  /** Notes a successful call (a ping answered, a query completed): a down edge is up again. */
+  reportSuccess(edgeId: string): void {
+    const edge = this.edges.get(edgeId);
+    if (edge?.down) this.markUp(edge);
+  }
+
+  private markUp(edge: RegisteredEdge): void {
+    const reason = edge.down;
+    edge.down = undefined;
+    edge.lastFailure = 0;
+    this.logger.info({ edgeId: edge.id, edge: edge.name, was: reason }, 'edge back up');
+  }
+
+  /**
+   * Counts a query as running on the edge (for least-busy routing) until the
+   * returned release is called; releasing twice is harmless.
+   */
+  track(edge: RegisteredEdge): () => void {
+    edge.inFlight++;
+    edge.lastChosen = ++this.chosen;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      edge.inFlight--;
+    };
   }
 
   get(edgeId: string): RegisteredEdge | undefined {
@@ -111,15 +174,40 @@ export class EdgeRegistry {
 
   sweep(now = Date.now()): void {
     for (const edge of [...this.edges.values()]) {
-      if (now - edge.lastHeartbeat > this.expiryMs) this.remove(edge.id, 'heartbeat expired');
+      const silence = now - edge.lastHeartbeat;
+      if (silence > this.expiryMs) this.remove(edge.id, 'heartbeat expired');
+      else if (silence > 2 * this.heartbeatIntervalMs && !edge.down) {
+        edge.down = 'heartbeat late';
+        this.logger.warn({ edgeId: edge.id, edge: edge.name, silenceMs: silence }, 'edge marked down');
+      }
     }
   }
 
-  private remove(edgeId: string, reason: string): void {
+  private checkReplicas(registration: EdgeRegistration): void {
+    for (const source of registration.sources) {
+      const wanted = source.name.toLowerCase();
+      for (const other of this.edges.values()) {
+        if (other.name === registration.name) continue;
+        const theirs = other.sources.find((s) => s.name.toLowerCase() === wanted);
+        if (!theirs) continue;
+        const difference = shapeDifference(source, theirs);
+        if (difference) {
+          throw new TributaryError(
+            'CONFLICT',
+            `edge ${registration.name} cannot serve source ${source.name}: ${difference} (as served by edge ${other.name}); replicas of a source must have the same tables and columns`,
+            { source: source.name, edge: registration.name, conflicts_with: other.name },
+          );
+        }
+      }
+    }
+  }
+
+  private remove(edgeId: string, reason: string, options: { drain?: boolean } = {}): void {
     const edge = this.edges.get(edgeId);
     if (!edge) return;
     this.edges.delete(edgeId);
-    edge.client.close(reason);
+    if (options.drain) edge.client.retire(reason);
+    else edge.client.close(reason);
     this.currentVersion++;
     this.logger.info({ edgeId, edge: edge.name, reason }, 'edge removed');
   }

@@ -140,8 +140,31 @@ export const coordinatorConfigSchema = z.object({
         .int()
         .positive()
         .default(256 * 1024),
+      /**
+       * Tries of one query across the replicas serving it (the first
+       * included), while nothing of the result has reached the caller.
+       */
+      max_attempts: z.number().int().min(1).max(10).default(3),
     })
-    .default({ timeout_ms: 300_000, max_sql_bytes: 256 * 1024 }),
+    .default({ timeout_ms: 300_000, max_sql_bytes: 256 * 1024, max_attempts: 3 }),
+  /**
+   * Every tenant's query limits (0: none). A tenant's `limits.*` settings
+   * (UpdateTenant) override them for that tenant.
+   */
+  limits: z
+    .object({
+      max_rows: z.number().int().min(0).default(0),
+      max_bytes: z.number().int().min(0).default(0),
+      /** At most query.timeout_ms, which bounds every query. */
+      max_execution_ms: z.number().int().min(0).default(0),
+      max_concurrent_queries_per_edge: z.number().int().min(0).default(0),
+    })
+    .default({ max_rows: 0, max_bytes: 0, max_execution_ms: 0, max_concurrent_queries_per_edge: 0 }),
+  /**
+   * On SIGTERM, how long running queries may take to finish while new ones
+   * are refused with UNAVAILABLE; the rest are then cancelled.
+   */
+  shutdown_grace_ms: z.number().int().min(0).default(10_000),
 });
 
 export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;

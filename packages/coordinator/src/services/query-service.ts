@@ -13,9 +13,10 @@ import { requireScope } from '../auth/index.js';
 import type { Catalog, EdgeRegistry } from '../catalog/index.js';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { RequestContext } from '../context.js';
+import type { EdgeSlots, TenantLimits } from '../limits/index.js';
 import { unauthorizedError } from '../policy/index.js';
 import { buildQuery } from '../query/build/index.js';
-import { startOnEdge } from '../query/execute/run-on-edge.js';
+import { type EdgeAttempt, startOnEdge } from '../query/execute/run-on-edge.js';
 import { routeQuery } from '../query/plan/route.js';
 import { accessInfo } from './access-info.js';
 import type { QueryAnalysis } from './analysis.js';
@@ -39,6 +40,9 @@ export interface QueryServiceDeps {
   governance: Governance;
   catalog: Catalog;
   registry: EdgeRegistry;
+  /** Each tenant's row, byte, time and per-edge concurrency limits. */
+  limits: TenantLimits;
+  slots: EdgeSlots;
   config: CoordinatorConfig['query'];
   /** Receives one record per executed query; none when absent. */
   audit?: QueryAuditSink;
@@ -46,7 +50,52 @@ export interface QueryServiceDeps {
 
 /** Runs, validates and builds queries: the protocol-free core of QueryService. */
 export class QueryService {
+  /** Queries started and not yet ended (result fully read, failed or abandoned). */
+  private running = 0;
+  private idle: (() => void) | undefined;
+  private draining = false;
+  private readonly shutdown = new AbortController();
+
   constructor(private readonly deps: QueryServiceDeps) {}
+
+  /**
+   * Graceful shutdown: new queries are refused with UNAVAILABLE at once,
+   * running ones get `graceMs` to finish; whatever still runs then is
+   * cancelled at its edge and ends with UNAVAILABLE. Resolves when every
+   * query has ended (or a short while after the cancel, whichever is first).
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    const ended = new Promise<void>((resolve) => {
+      if (this.running === 0) resolve();
+      else this.idle = resolve;
+    });
+    const finished = await Promise.race([ended.then(() => true), delay(graceMs).then(() => false)]);
+    if (finished) return;
+    this.shutdown.abort();
+    await Promise.race([ended, delay(2_000)]);
+  }
+
+  /** False once draining: readiness reports it, so load balancers stop sending queries. */
+  get accepting(): boolean {
+    return !this.draining;
+  }
+
+  /** Queries started and not yet ended. */
+  get runningQueries(): number {
+    return this.running;
+  }
+
+  private begin(): () => void {
+    this.running++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.running--;
+      if (this.running === 0) this.idle?.();
+    };
+  }
 
   private checkSql(sql: string): void {
     if (typeof sql !== 'string' || sql.trim() === '') throw TributaryError.invalid('sql is required');
@@ -62,9 +111,21 @@ export class QueryService {
   async execute(ctx: RequestContext, request: QueryRequest): Promise<QueryExecution> {
     const startedAt = performance.now();
     const trail = new QueryAuditTrail(this.deps.audit, ctx, String(request.sql ?? ''), startedAt);
+    if (this.draining) {
+      const refusal = TributaryError.unavailable('the coordinator is shutting down; try again', {
+        retry_after_ms: 1_000,
+      });
+      trail.failed(refusal);
+      throw refusal;
+    }
+    const end = this.begin();
+    // The query's own signal: the caller going away, or this coordinator's shutdown.
+    const signal = AbortSignal.any([ctx.signal, this.shutdown.signal]);
     try {
-      return await this.run(ctx, request, trail, startedAt);
+      const execution = await this.run({ ...ctx, signal }, request, trail, startedAt);
+      return { ...execution, chunks: untilEnd(execution.chunks, end) };
     } catch (error) {
+      end();
       trail.failed(error);
       throw error;
     }
@@ -100,9 +161,14 @@ export class QueryService {
       analyzed.tables.map((t) => t.source),
       this.deps.registry,
     );
+    const tenant = ctx.principal.tenant;
+    const limits = await this.deps.limits.of(tenant);
+    const now = Date.now();
+    const tenantDeadline = limits.maxExecutionMs > 0 ? now + limits.maxExecutionMs : Number.POSITIVE_INFINITY;
     const deadline = Math.min(
       ctx.deadline ?? Number.POSITIVE_INFINITY,
-      Date.now() + this.deps.config.timeout_ms,
+      now + this.deps.config.timeout_ms,
+      tenantDeadline,
     );
     const log = ctx.logger.child({ queryId });
     const summary = {
@@ -111,11 +177,29 @@ export class QueryService {
       tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),
     };
     log.debug(summary, 'query started');
+    const attempts: EdgeAttempt[] = [];
+    trail.describe({ attempts });
     const started = await startOnEdge(
       route.candidates,
-      { queryId, sql: governed.sql, params: governed.params, maxRows: request.limit, deadline, startedAt },
+      {
+        queryId,
+        sql: governed.sql,
+        params: governed.params,
+        maxRows: request.limit,
+        deadline,
+        deadlineLimitMs: deadline === tenantDeadline ? limits.maxExecutionMs : undefined,
+        startedAt,
+        tenant,
+        limits,
+      },
       { ...ctx, logger: log },
-      this.deps.registry,
+      {
+        registry: this.deps.registry,
+        slots: this.deps.slots,
+        maxAttempts: this.deps.config.max_attempts,
+        onAttempt: (attempt) => attempts.push(attempt),
+        shutdown: this.shutdown.signal,
+      },
     );
     return {
       queryId,
@@ -211,6 +295,19 @@ async function* logCompletion(
     log.warn({ ...fields, code: failure?.code ?? 'INTERNAL', err: (error as Error).message }, 'query failed');
     throw error;
   }
+}
+
+/** Passes a result through and calls `end` once, however the result ends. */
+async function* untilEnd<T>(chunks: AsyncIterable<T>, end: () => void): AsyncGenerator<T> {
+  try {
+    yield* chunks;
+  } finally {
+    end();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export function paramsFromProto(values: Parameters<typeof fromProtoValue>[0][]): SqlValue[] {

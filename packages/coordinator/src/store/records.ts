@@ -191,6 +191,14 @@ export interface QueryAuditEntry {
   bytes?: number;
   durationMs: number;
   errorCode?: string;
+  /** Each edge the query was tried on, in order; a failed try carries its error. */
+  attempts?: QueryAttempt[];
+}
+
+export interface QueryAttempt {
+  edge: string;
+  errorCode?: string;
+  message?: string;
 }
 
 export interface AdminAuditEntry {

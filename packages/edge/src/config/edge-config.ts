@@ -52,6 +52,11 @@ export const edgeConfigSchema = z.object({
       temp_directory: z.string().optional(),
     })
     .default({ memory_limit: '1GB', query_timeout_ms: 300_000, max_concurrent_queries: 8 }),
+  /**
+   * On SIGTERM the edge deregisters, refuses new queries and gives running
+   * ones this long to finish before cancelling them.
+   */
+  shutdown_grace_ms: z.number().int().min(0).default(10_000),
 });
 
 export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;

@@ -31,6 +31,8 @@ export interface EdgeServiceDeps {
   schema: () => Source__Input[];
   refreshSchema: () => Promise<Source__Input[]>;
   startedAt: number;
+  /** False while the edge shuts down: running queries finish, new ones are refused with UNAVAILABLE. */
+  accepting?: () => boolean;
 }
 
 /** The three RPCs every edge serves. Each one first checks that the caller is the coordinator. */
@@ -92,6 +94,15 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
       const request = call.request;
       const requestId = acceptRequestId(request.request_id || call.metadata.get('x-request-id')[0]);
       const log = logger.child({ requestId, queryId: request.query_id });
+      if (deps.accepting && !deps.accepting()) {
+        // UNAVAILABLE tells the coordinator to try another replica.
+        log.info('query refused: the edge is shutting down');
+        call.emit(
+          'error',
+          toGrpcError(TributaryError.unavailable(`edge ${deps.edgeName} is shutting down`), requestId),
+        );
+        return;
+      }
       const controller = callSignal(call);
       // Headers go out at once: they tell the coordinator this edge accepted
       // the query, long before a slow query's first rows.

@@ -2,9 +2,24 @@ import { TributaryError } from '@tributary/core';
 import type { EdgeRegistry, RegisteredEdge } from '../../catalog/index.js';
 
 export interface Route {
-  /** Edges able to run the whole query, best first; later ones are fallbacks. */
+  /** Edges able to run the whole query (replicas), best first; later ones are fallbacks. */
   candidates: RegisteredEdge[];
   sources: string[];
+}
+
+/**
+ * Replicas in the order they should be tried: edges that are up before
+ * edges marked down, then the least busy (this coordinator's queries on it,
+ * then what its heartbeat reported), then the least recently chosen, which
+ * spreads equal load round-robin.
+ */
+export function byPreference(a: RegisteredEdge, b: RegisteredEdge): number {
+  return (
+    Number(a.down !== undefined) - Number(b.down !== undefined) ||
+    a.inFlight - b.inFlight ||
+    a.activeQueries - b.activeQueries ||
+    a.lastChosen - b.lastChosen
+  );
 }
 
 /**
@@ -15,11 +30,7 @@ export interface Route {
 export function routeQuery(sources: readonly string[], registry: EdgeRegistry): Route {
   const distinct = [...new Set(sources.map((s) => s.toLowerCase()))];
   if (distinct.length === 0) {
-    const any = registry
-      .list()
-      .sort(
-        (a, b) => Number(a.lastFailure > 0) - Number(b.lastFailure > 0) || a.activeQueries - b.activeQueries,
-      );
+    const any = registry.list().sort(byPreference);
     if (any.length === 0) throw TributaryError.unavailable('no edge is registered');
     return { candidates: any, sources: [] };
   }
@@ -41,11 +52,6 @@ export function routeQuery(sources: readonly string[], registry: EdgeRegistry): 
       { sources: distinct },
     );
   }
-  const candidates = [...servingAll.values()].sort(
-    (a, b) =>
-      Number(a.lastFailure > 0) - Number(b.lastFailure > 0) ||
-      a.activeQueries - b.activeQueries ||
-      b.lastHeartbeat - a.lastHeartbeat,
-  );
+  const candidates = [...servingAll.values()].sort(byPreference);
   return { candidates, sources: distinct };
 }

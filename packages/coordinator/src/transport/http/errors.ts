@@ -22,5 +22,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     reply.raw.destroy();
     return;
   }
+  const retryAfterMs = Number(failure.details?.retry_after_ms);
+  if (Number.isFinite(retryAfterMs) && retryAfterMs > 0) {
+    void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+  }
   void reply.code(failure.httpStatus).send(errorEnvelope(failure, request.id));
 }

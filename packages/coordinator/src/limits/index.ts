@@ -1,0 +1,9 @@
+export { EdgeSlots } from './edge-slots.js';
+export {
+  checkLimitSettings,
+  LIMIT_SETTINGS,
+  limitsWith,
+  NO_LIMITS,
+  type QueryLimits,
+} from './query-limits.js';
+export { TenantLimits } from './tenant-limits.js';
