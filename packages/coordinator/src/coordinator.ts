@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import {
   bindServer,
@@ -15,12 +18,14 @@ import type { CoordinatorConfig } from './config/coordinator-config.js';
 import { EdgeSlots, TenantLimits } from './limits/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
+import { InProcessQueryRunStore, ResultFiles } from './runs/index.js';
 import { bootstrapPolicies } from './services/bootstrap-policies.js';
 import { Governance } from './services/governance.js';
 import {
   CatalogService,
   type CoordinatorServices,
   QueryAnalysis,
+  QueryRunService,
   QueryService,
   RegistryService,
 } from './services/index.js';
@@ -116,9 +121,23 @@ export async function startCoordinator(
     config: config.query,
     audit,
   });
+  const results = await openResultsDir(config);
+  const runs = new QueryRunService({
+    query,
+    store: new InProcessQueryRunStore(),
+    results: results.files,
+    settings: {
+      resultTtlMs: config.query_runs.result_ttl_ms,
+      maxResultBytes: config.query_runs.max_result_bytes,
+      maxConcurrent: config.query_runs.max_concurrent,
+    },
+    logger: log,
+  });
+  await runs.start();
   const services: CoordinatorServices = {
     authenticator: new Authenticator(config, { store, logger: log }),
     query,
+    runs,
     catalog: new CatalogService(catalog, query, governance),
     registry: new RegistryService(registry, signer, config.edges),
     admin: new AdminService({
@@ -188,6 +207,8 @@ export async function startCoordinator(
       // Every query has ended: what is left are short calls.
       await Promise.all([shutdownServer(grpcServer, 1_000), http.close(), mcp.close(), grpcWeb?.close()]);
       prober.stop();
+      await runs.stop();
+      await results.dispose();
       registry.stop();
       await analyzer.close();
       codec.close();
@@ -196,5 +217,23 @@ export async function startCoordinator(
       await store.close();
       log.info('coordinator stopped');
     },
+  };
+}
+
+/**
+ * The directory for query-run results: configured, or beside the store
+ * file, or (store in memory) a temporary one removed on stop.
+ */
+async function openResultsDir(
+  config: CoordinatorConfig,
+): Promise<{ files: ResultFiles; dispose(): Promise<void> }> {
+  if (config.query_runs.results_dir || config.store.path !== ':memory:') {
+    const dir = config.query_runs.results_dir ?? join(dirname(config.store.path), 'query-results');
+    return { files: await ResultFiles.open(dir), dispose: async () => undefined };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'tributary-results-'));
+  return {
+    files: await ResultFiles.open(dir),
+    dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -2,8 +2,14 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { QueryResult } from '@tributary/client';
-import { JsonRowEncoder, type RowObject, type SqlValue, TributaryError } from '@tributary/core';
-import { csvHeader, csvRows } from '../output/csv.js';
+import {
+  csvHeader,
+  csvRows,
+  JsonRowEncoder,
+  type RowObject,
+  type SqlValue,
+  TributaryError,
+} from '@tributary/core';
 import { formatTextTable } from '../output/text-table.js';
 import { CONNECTION_OPTIONS, connect } from './connection.js';
 

@@ -165,6 +165,27 @@ export const coordinatorConfigSchema = z.object({
    * are refused with UNAVAILABLE; the rest are then cancelled.
    */
   shutdown_grace_ms: z.number().int().min(0).default(10_000),
+  /** Query runs (asynchronous queries) and their stored results. */
+  query_runs: z
+    .object({
+      /**
+       * Where results are written, one Arrow IPC file per run. Default: a
+       * `query-results` directory beside the store file, or a temporary
+       * directory (removed on stop) when the store is `:memory:`.
+       */
+      results_dir: z.string().min(1).optional(),
+      /** How long a finished run and its result are kept. */
+      result_ttl_ms: z.number().int().min(1_000).default(3_600_000),
+      /** A run whose result file would grow past this fails with PAYLOAD_TOO_LARGE. */
+      max_result_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024 * 1024),
+      /** Runs executing at once per coordinator; more wait as `queued`. */
+      max_concurrent: z.number().int().min(1).default(8),
+    })
+    .default({ result_ttl_ms: 3_600_000, max_result_bytes: 1024 * 1024 * 1024, max_concurrent: 8 }),
 });
 
 export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;
@@ -176,6 +197,9 @@ export function loadCoordinatorConfig(path: string): CoordinatorConfig {
   const config = loadConfigFile(path, coordinatorConfigSchema);
   if (config.auth.jwt?.jwks_file) config.auth.jwt.jwks_file = resolveFrom(path, config.auth.jwt.jwks_file);
   if (config.store.path !== ':memory:') config.store.path = resolveFrom(path, config.store.path);
+  if (config.query_runs.results_dir) {
+    config.query_runs.results_dir = resolveFrom(path, config.query_runs.results_dir);
+  }
   if (config.policies.bootstrap_file) {
     config.policies.bootstrap_file = resolveFrom(path, config.policies.bootstrap_file);
   }

@@ -2,6 +2,7 @@ import type { Logger } from '@tributary/core';
 import type { AdminService } from '../admin/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { CatalogService } from './catalog-service.js';
+import type { QueryRunService } from './query-runs.js';
 import type { QueryService } from './query-service.js';
 import type { RegistryService } from './registry-service.js';
 
@@ -9,6 +10,8 @@ import type { RegistryService } from './registry-service.js';
 export interface CoordinatorServices {
   authenticator: Authenticator;
   query: QueryService;
+  /** Asynchronous query runs and their stored results. */
+  runs: QueryRunService;
   catalog: CatalogService;
   registry: RegistryService;
   admin: AdminService;

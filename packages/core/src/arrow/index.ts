@@ -1,3 +1,5 @@
+export { WritableByteSink } from './byte-sink.js';
+export { csvHeader, csvRows } from './csv.js';
 export {
   ARROW_EOS,
   ARROW_STREAM_MEDIA_TYPE,

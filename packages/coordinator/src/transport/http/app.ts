@@ -6,6 +6,7 @@ import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
 import { queryRoutes } from './routes/query.js';
+import { queryRunRoutes } from './routes/query-runs.js';
 
 export interface HttpOptions {
   maxBodyBytes: number;
@@ -49,6 +50,7 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
   );
   healthRoutes(app, services);
   queryRoutes(app, services);
+  queryRunRoutes(app, services);
   catalogRoutes(app, services);
   adminRoutes(app, services);
   return app;

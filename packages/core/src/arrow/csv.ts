@@ -1,4 +1,4 @@
-import type { JsonValue, RowObject } from '@tributary/core';
+import type { JsonValue, RowObject } from './json-values.js';
 
 function field(value: JsonValue): string {
   if (value === null) return '';
