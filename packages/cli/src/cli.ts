@@ -1,6 +1,8 @@
 import { ConfigError, TributaryError } from '@tributary/core';
+import { apiKeyCommand } from './commands/api-key.js';
 import { catalogCommand } from './commands/catalog.js';
 import { coordinatorCommand } from './commands/coordinator.js';
+import { demoDataCommand } from './commands/demo-data.js';
 import { devCommand } from './commands/dev.js';
 import { edgeCommand } from './commands/edge.js';
 import { queryCommand } from './commands/query.js';
@@ -12,7 +14,9 @@ Usage:
   tributary catalog sources | tables [filter] | describe <source.schema.table> | preview <table> [--limit n]
   tributary coordinator --config coordinator.yaml
   tributary edge --config edge.yaml
-  tributary dev [--dir .tributary] [--scale 1]    coordinator + edge + sample data, one command
+  tributary dev [--dir .tributary] [--scale 1]     coordinator + edge + sample data, one command
+  tributary demo-data <dir> [--scale 1]            write the sample data set (sources lake and warehouse)
+  tributary api-key                                a new API key and the SHA-256 a configuration stores for it
 
 Connection (query, catalog): --server host:port (env TRIBUTARY_SERVER, default localhost:50051),
   --api-key (env TRIBUTARY_API_KEY) or --token (env TRIBUTARY_TOKEN).
@@ -24,6 +28,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   coordinator: coordinatorCommand,
   edge: edgeCommand,
   dev: devCommand,
+  'demo-data': demoDataCommand,
+  'api-key': apiKeyCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
