@@ -38,7 +38,8 @@ before(async () => {
     'edge-wh': { name: 'edge-wh', sources: [warehouse] },
   };
   cluster = await Cluster.start({ heartbeatIntervalMs: HEARTBEAT_MS, edges: Object.values(specs) });
-  client = cluster.client();
+  // These tests time the coordinator's own fail-fast, so the SDK's retries are off.
+  client = cluster.client(undefined, { retry: false });
 });
 
 after(async () => {

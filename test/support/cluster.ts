@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceProcess } from '@tributary/cli';
-import { TributaryClient } from '@tributary/client';
+import { type ClientOptions, TributaryClient } from '@tributary/client';
 import { generateApiKey, hashApiKey } from '@tributary/coordinator';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { stringify } from 'yaml';
@@ -142,8 +142,11 @@ export class Cluster {
     return edge;
   }
 
-  client(credentials: { apiKey?: string; token?: string } = { apiKey: this.apiKey }): TributaryClient {
-    const client = new TributaryClient({ address: this.grpcAddress, ...credentials });
+  client(
+    credentials: { apiKey?: string; token?: string } = { apiKey: this.apiKey },
+    options: Omit<ClientOptions, 'address' | 'apiKey' | 'token'> = {},
+  ): TributaryClient {
+    const client = new TributaryClient({ address: this.grpcAddress, ...options, ...credentials });
     this.clients.push(client);
     return client;
   }

@@ -1,13 +1,12 @@
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import {
+  type AdminServiceClient,
   type BuildQueryRequest__Input,
   type BuildQueryResponse,
   type CatalogServiceClient,
-  fromGrpcError,
   GRPC_CHANNEL_OPTIONS,
-  type ListTablesResponse__Input,
+  type ListTablesResponse,
   type QueryServiceClient,
-  readClientStream,
   type SourceInfo,
   type SqlValue,
   type Table,
@@ -15,7 +14,9 @@ import {
   tributaryV1,
   type ValidateQueryResponse,
 } from '@tributary/core';
-import { QueryResult } from './result.js';
+import { AdminClient, type CallOptions, CatalogClient, GrpcCaller } from './grpc/index.js';
+import type { QueryResult } from './result.js';
+import type { RetryEvent, RetryOptions } from './retry/index.js';
 
 export interface ClientOptions {
   /** Coordinator gRPC address, e.g. `localhost:50051`. */
@@ -23,95 +24,89 @@ export interface ClientOptions {
   apiKey?: string;
   /** A JWT; sent as `authorization: Bearer`. */
   token?: string;
-  /** Per-call deadline for unary calls (ms). */
+  /** Default deadline of unary calls, retries included (ms). Default 30,000. */
   timeoutMs?: number;
+  /**
+   * Retries of calls that only read (catalog, validate, build, admin Get/List,
+   * and queries that failed before their first message) on UNAVAILABLE and
+   * rate limits. On by default; `false` turns them off.
+   */
+  retry?: RetryOptions | false;
+  /** Observes each retry, e.g. to log it. */
+  onRetry?: (event: RetryEvent & { method: string }) => void;
 }
 
-export interface QueryOptions {
+export interface QueryOptions extends CallOptions {
+  /** Bound to `$1`, `$2`, … in order. */
   params?: SqlValue[];
+  /** The result stops after this many rows; 0 or unset means no limit. */
   limit?: number;
-  signal?: AbortSignal;
-  /** Deadline for the whole streaming call (ms). */
-  timeoutMs?: number;
 }
 
-type Unary<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: { deadline: number },
-  callback: (error: unknown, response?: Res) => void,
-) => unknown;
-
-/** The typed Node client of the coordinator's gRPC API. */
+/**
+ * The typed Node client of the coordinator's gRPC API. Queries are its own
+ * methods (`query`, `validate`, `build`); `catalog` and `admin` have one
+ * method per RPC of CatalogService and AdminService.
+ */
 export class TributaryClient {
-  private readonly query$: QueryServiceClient;
-  private readonly catalog$: CatalogServiceClient;
+  readonly catalog: CatalogClient;
+  readonly admin: AdminClient;
+  private readonly queries: GrpcCaller<QueryServiceClient>;
+  private readonly stubs: { close(): void }[];
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(options: ClientOptions) {
     const v1 = tributaryV1();
     const creds = credentials.createInsecure();
-    this.query$ = new v1.QueryService(
+    const settings = {
+      apiKey: options.apiKey,
+      token: options.token,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retry: options.retry,
+      onRetry: options.onRetry,
+    };
+    const query = new v1.QueryService(
       options.address,
       creds,
       GRPC_CHANNEL_OPTIONS,
     ) as unknown as QueryServiceClient;
-    this.catalog$ = new v1.CatalogService(
+    const catalog = new v1.CatalogService(
       options.address,
       creds,
       GRPC_CHANNEL_OPTIONS,
     ) as unknown as CatalogServiceClient;
-  }
-
-  private metadata(): Metadata {
-    const metadata = new Metadata();
-    if (this.options.apiKey) metadata.set('x-api-key', this.options.apiKey);
-    if (this.options.token) metadata.set('authorization', `Bearer ${this.options.token}`);
-    return metadata;
-  }
-
-  private unary<Req, Res>(method: Unary<Req, Res>, client: object, request: Req): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      method.call(
-        client,
-        request,
-        this.metadata(),
-        { deadline: Date.now() + (this.options.timeoutMs ?? 30_000) },
-        (error, response) => (error ? reject(fromGrpcError(error)) : resolve(response as Res)),
-      );
-    });
+    const admin = new v1.AdminService(
+      options.address,
+      creds,
+      GRPC_CHANNEL_OPTIONS,
+    ) as unknown as AdminServiceClient;
+    this.stubs = [query, catalog, admin];
+    this.queries = new GrpcCaller(query, settings);
+    this.catalog = new CatalogClient(new GrpcCaller(catalog, settings));
+    this.admin = new AdminClient(new GrpcCaller(admin, settings));
   }
 
   /** Runs SQL; the result streams Arrow record batches as the coordinator sends them. */
   query(sql: string, options: QueryOptions = {}): QueryResult {
-    const call = this.query$.ExecuteQuery(
-      { sql, params: (options.params ?? []).map(toProtoValue), limit: options.limit ?? 0 },
-      this.metadata(),
-      options.timeoutMs ? { deadline: Date.now() + options.timeoutMs } : {},
-    );
-    options.signal?.addEventListener('abort', () => call.cancel(), { once: true });
-    return new QueryResult(readClientStream(call), () => call.cancel());
+    const request = { sql, params: (options.params ?? []).map(toProtoValue), limit: options.limit ?? 0 };
+    return this.queries.resultStream('ExecuteQuery', request, 'read', options);
   }
 
-  validate(sql: string, params: SqlValue[] = []): Promise<ValidateQueryResponse> {
-    return this.unary(this.query$.ValidateQuery as Unary<unknown, ValidateQueryResponse>, this.query$, {
-      sql,
-      params: params.map(toProtoValue),
-    });
+  /** Parses, resolves and authorizes a query without running it. */
+  validate(sql: string, params: SqlValue[] = [], options?: CallOptions): Promise<ValidateQueryResponse> {
+    return this.queries.unary('ValidateQuery', { sql, params: params.map(toProtoValue) }, 'read', options);
   }
 
-  build(request: BuildQueryRequest__Input): Promise<BuildQueryResponse> {
-    return this.unary(this.query$.BuildQuery as Unary<unknown, BuildQueryResponse>, this.query$, request);
+  /** Turns a structured request into SQL with quoted identifiers and bound parameters. */
+  build(request: BuildQueryRequest__Input, options?: CallOptions): Promise<BuildQueryResponse> {
+    return this.queries.unary('BuildQuery', request, 'read', options);
   }
 
-  async listSources(): Promise<SourceInfo[]> {
-    const response = await this.unary(
-      this.catalog$.ListSources as Unary<unknown, { sources: SourceInfo[] }>,
-      this.catalog$,
-      {},
-    );
-    return response.sources;
+  /** Shorthand for `catalog.listSources()`, answering the list itself. */
+  async listSources(options?: CallOptions): Promise<SourceInfo[]> {
+    return (await this.catalog.listSources({}, options)).sources;
   }
 
+  /** Shorthand for `catalog.listTables()` with camel-case options. */
   listTables(
     request: {
       source?: string;
@@ -120,38 +115,24 @@ export class TributaryClient {
       pageSize?: number;
       pageToken?: string;
     } = {},
-  ) {
-    return this.unary(
-      this.catalog$.ListTables as Unary<
-        unknown,
-        ListTablesResponse__Input & { tables: Table[]; next_page_token: string }
-      >,
-      this.catalog$,
-      {
-        source: request.source ?? '',
-        schema: request.schema ?? '',
-        filter: request.filter ?? '',
-        page_size: request.pageSize ?? 0,
-        page_token: request.pageToken ?? '',
-      },
-    );
+    options?: CallOptions,
+  ): Promise<ListTablesResponse> {
+    const { pageSize, pageToken, ...filters } = request;
+    return this.catalog.listTables({ ...filters, page_size: pageSize, page_token: pageToken }, options);
   }
 
-  getTable(table: string): Promise<Table> {
-    return this.unary(this.catalog$.GetTable as Unary<unknown, Table>, this.catalog$, { table });
+  /** Shorthand for `catalog.getTable({ table })`. */
+  getTable(table: string, options?: CallOptions): Promise<Table> {
+    return this.catalog.getTable({ table }, options);
   }
 
-  /** A preview of a table's rows. */
-  getRecords(table: string, options: { columns?: string[]; limit?: number } = {}): QueryResult {
-    const call = this.catalog$.GetRecords(
-      { table, columns: options.columns ?? [], limit: options.limit ?? 0 },
-      this.metadata(),
-    );
-    return new QueryResult(readClientStream(call), () => call.cancel());
+  /** A preview of a table's rows; shorthand for `catalog.getRecords()`. */
+  getRecords(table: string, options: CallOptions & { columns?: string[]; limit?: number } = {}): QueryResult {
+    const { columns, limit, ...call } = options;
+    return this.catalog.getRecords({ table, columns: columns ?? [], limit: limit ?? 0 }, call);
   }
 
   close(): void {
-    this.query$.close();
-    this.catalog$.close();
+    for (const stub of this.stubs) stub.close();
   }
 }

@@ -3,7 +3,6 @@
 // names are what a receiver gets with PROTO_LOADER_OPTIONS.
 
 export type { AdminAudit, AdminAudit__Input } from './generated/tributary/v1/AdminAudit.js';
-
 export type { AdminServiceClient, AdminServiceHandlers } from './generated/tributary/v1/AdminService.js';
 export type { ApiKey, ApiKey__Input } from './generated/tributary/v1/ApiKey.js';
 export type { ArrowPayload, ArrowPayload__Input } from './generated/tributary/v1/ArrowPayload.js';
@@ -21,6 +20,7 @@ export type {
   CatalogServiceHandlers,
 } from './generated/tributary/v1/CatalogService.js';
 export type { Column, Column__Input } from './generated/tributary/v1/Column.js';
+export type { ColumnAccessInfo, ColumnAccessInfo__Input } from './generated/tributary/v1/ColumnAccessInfo.js';
 export type { ColumnRef, ColumnRef__Input } from './generated/tributary/v1/ColumnRef.js';
 export type { ColumnTags, ColumnTags__Input } from './generated/tributary/v1/ColumnTags.js';
 export type {
@@ -67,26 +67,35 @@ export type {
   DeleteUserResponse,
   DeleteUserResponse__Input,
 } from './generated/tributary/v1/DeleteUserResponse.js';
+export type {
+  DeregisterRequest,
+  DeregisterRequest__Input,
+} from './generated/tributary/v1/DeregisterRequest.js';
+export type {
+  DeregisterResponse,
+  DeregisterResponse__Input,
+} from './generated/tributary/v1/DeregisterResponse.js';
 export type { EdgeQueryRequest, EdgeQueryRequest__Input } from './generated/tributary/v1/EdgeQueryRequest.js';
 export type {
   EdgeRegistryServiceClient,
   EdgeRegistryServiceHandlers,
 } from './generated/tributary/v1/EdgeRegistryService.js';
-export type {
-  EdgeServiceClient,
-  EdgeServiceHandlers,
-} from './generated/tributary/v1/EdgeService.js';
-export type { ErrorInfo__Input } from './generated/tributary/v1/ErrorInfo.js';
+export type { EdgeServiceClient, EdgeServiceHandlers } from './generated/tributary/v1/EdgeService.js';
+export type { ErrorInfo, ErrorInfo__Input } from './generated/tributary/v1/ErrorInfo.js';
 export type {
   ExecuteQueryRequest,
   ExecuteQueryRequest__Input,
 } from './generated/tributary/v1/ExecuteQueryRequest.js';
 export type {
+  ExplainAccessRequest,
+  ExplainAccessRequest__Input,
+} from './generated/tributary/v1/ExplainAccessRequest.js';
+export type {
   ExplainAccessResponse,
   ExplainAccessResponse__Input,
 } from './generated/tributary/v1/ExplainAccessResponse.js';
 export type { Filter, Filter__Input } from './generated/tributary/v1/Filter.js';
-export type { FilterOperator } from './generated/tributary/v1/FilterOperator.js';
+export type { FilterOperator, FilterOperator__Input } from './generated/tributary/v1/FilterOperator.js';
 export type { GetGroupRequest, GetGroupRequest__Input } from './generated/tributary/v1/GetGroupRequest.js';
 export type {
   GetPoliciesRequest,
@@ -96,15 +105,24 @@ export type {
   GetPolicyVersionRequest,
   GetPolicyVersionRequest__Input,
 } from './generated/tributary/v1/GetPolicyVersionRequest.js';
-export type { GetRecordsRequest } from './generated/tributary/v1/GetRecordsRequest.js';
-export type { GetSchemaRequest } from './generated/tributary/v1/GetSchemaRequest.js';
+export type {
+  GetRecordsRequest,
+  GetRecordsRequest__Input,
+} from './generated/tributary/v1/GetRecordsRequest.js';
+export type { GetSchemaRequest, GetSchemaRequest__Input } from './generated/tributary/v1/GetSchemaRequest.js';
 export type {
   GetSchemaResponse,
   GetSchemaResponse__Input,
 } from './generated/tributary/v1/GetSchemaResponse.js';
+export type { GetTableRequest, GetTableRequest__Input } from './generated/tributary/v1/GetTableRequest.js';
 export type { GetTenantRequest, GetTenantRequest__Input } from './generated/tributary/v1/GetTenantRequest.js';
 export type { GetUserRequest, GetUserRequest__Input } from './generated/tributary/v1/GetUserRequest.js';
 export type { Group, Group__Input } from './generated/tributary/v1/Group.js';
+export type { HeartbeatRequest, HeartbeatRequest__Input } from './generated/tributary/v1/HeartbeatRequest.js';
+export type {
+  HeartbeatResponse,
+  HeartbeatResponse__Input,
+} from './generated/tributary/v1/HeartbeatResponse.js';
 export type {
   ListApiKeysRequest,
   ListApiKeysRequest__Input,
@@ -142,8 +160,22 @@ export type {
   ListRolesResponse,
   ListRolesResponse__Input,
 } from './generated/tributary/v1/ListRolesResponse.js';
-export type { ListTablesRequest } from './generated/tributary/v1/ListTablesRequest.js';
-export type { ListTablesResponse__Input } from './generated/tributary/v1/ListTablesResponse.js';
+export type {
+  ListSourcesRequest,
+  ListSourcesRequest__Input,
+} from './generated/tributary/v1/ListSourcesRequest.js';
+export type {
+  ListSourcesResponse,
+  ListSourcesResponse__Input,
+} from './generated/tributary/v1/ListSourcesResponse.js';
+export type {
+  ListTablesRequest,
+  ListTablesRequest__Input,
+} from './generated/tributary/v1/ListTablesRequest.js';
+export type {
+  ListTablesResponse,
+  ListTablesResponse__Input,
+} from './generated/tributary/v1/ListTablesResponse.js';
 export type { ListTagsRequest, ListTagsRequest__Input } from './generated/tributary/v1/ListTagsRequest.js';
 export type { ListTagsResponse, ListTagsResponse__Input } from './generated/tributary/v1/ListTagsResponse.js';
 export type { ListUsersRequest, ListUsersRequest__Input } from './generated/tributary/v1/ListUsersRequest.js';
@@ -151,8 +183,8 @@ export type {
   ListUsersResponse,
   ListUsersResponse__Input,
 } from './generated/tributary/v1/ListUsersResponse.js';
-export type { OrderBy } from './generated/tributary/v1/OrderBy.js';
-export type { PingRequest } from './generated/tributary/v1/PingRequest.js';
+export type { OrderBy, OrderBy__Input } from './generated/tributary/v1/OrderBy.js';
+export type { PingRequest, PingRequest__Input } from './generated/tributary/v1/PingRequest.js';
 export type { PingResponse, PingResponse__Input } from './generated/tributary/v1/PingResponse.js';
 export type { PolicyDocument, PolicyDocument__Input } from './generated/tributary/v1/PolicyDocument.js';
 export type { PolicyVersion, PolicyVersion__Input } from './generated/tributary/v1/PolicyVersion.js';
@@ -163,14 +195,8 @@ export type {
 export type { PutTagsRequest, PutTagsRequest__Input } from './generated/tributary/v1/PutTagsRequest.js';
 export type { QueryAudit, QueryAudit__Input } from './generated/tributary/v1/QueryAudit.js';
 export type { QueryMetadata, QueryMetadata__Input } from './generated/tributary/v1/QueryMetadata.js';
-export type {
-  QueryResultChunk,
-  QueryResultChunk__Input,
-} from './generated/tributary/v1/QueryResultChunk.js';
-export type {
-  QueryServiceClient,
-  QueryServiceHandlers,
-} from './generated/tributary/v1/QueryService.js';
+export type { QueryResultChunk, QueryResultChunk__Input } from './generated/tributary/v1/QueryResultChunk.js';
+export type { QueryServiceClient, QueryServiceHandlers } from './generated/tributary/v1/QueryService.js';
 export type {
   RegisterEdgeRequest,
   RegisterEdgeRequest__Input,
@@ -218,6 +244,10 @@ export type {
   UpdateUserRequest__Input,
 } from './generated/tributary/v1/UpdateUserRequest.js';
 export type { User, User__Input } from './generated/tributary/v1/User.js';
+export type {
+  ValidateQueryRequest,
+  ValidateQueryRequest__Input,
+} from './generated/tributary/v1/ValidateQueryRequest.js';
 export type {
   ValidateQueryResponse,
   ValidateQueryResponse__Input,
