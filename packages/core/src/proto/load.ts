@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GrpcObject, loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync, type Options } from '@grpc/proto-loader';
+import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as CatalogProto } from './generated/catalog.js';
 import type { ProtoGrpcType as EdgeProto } from './generated/edge.js';
@@ -46,12 +46,21 @@ export function protoFiles(): string[] {
 }
 
 let cached: V1 | undefined;
+let cachedDefinition: PackageDefinition | undefined;
+
+/**
+ * The loaded contract as proto-loader's package definition, file
+ * descriptors included (what a reflection service serves). Loaded once per process.
+ */
+export function tributaryPackageDefinition(): PackageDefinition {
+  cachedDefinition ??= loadSync(protoFiles(), { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir()] });
+  return cachedDefinition;
+}
 
 /** The `tributary.v1` package: service definitions and client constructors. Loaded once per process. */
 export function tributaryV1(): V1 {
   if (!cached) {
-    const definition = loadSync(protoFiles(), { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir()] });
-    const grpcObject = loadPackageDefinition(definition) as unknown as GrpcObject &
+    const grpcObject = loadPackageDefinition(tributaryPackageDefinition()) as unknown as GrpcObject &
       AdminProto &
       CatalogProto &
       EdgeProto &

@@ -13,6 +13,7 @@ import {
 import type { CoordinatorServices } from '../../services/index.js';
 import { adminHandlers } from './admin-handlers.js';
 import { resultStream, unary } from './handlers.js';
+import { addReflection } from './reflection.js';
 
 function catalogHandlers(services: CoordinatorServices): CatalogServiceHandlers {
   return {
@@ -79,7 +80,7 @@ function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHan
   };
 }
 
-/** Adds every coordinator service to a grpc-js server. */
+/** Adds every coordinator service, and server reflection, to a grpc-js server. */
 export function addCoordinatorServices(server: Server, services: CoordinatorServices): void {
   const v1 = tributaryV1();
   // Result streams forward edge chunks byte-for-byte where they can.
@@ -87,4 +88,5 @@ export function addCoordinatorServices(server: Server, services: CoordinatorServ
   server.addService(relayingService(v1.QueryService.service, ['ExecuteQuery']), queryHandlers(services));
   server.addService(v1.EdgeRegistryService.service, registryHandlers(services));
   server.addService(v1.AdminService.service, adminHandlers(services));
+  addReflection(server);
 }
