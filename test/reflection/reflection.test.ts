@@ -68,6 +68,21 @@ for (const version of ['v1', 'v1alpha'] as const) {
       }
     });
 
+    test("map fields carry protoc's entry types, as strict descriptor builders (grpcurl) require", async () => {
+      const files = await fileContainingSymbol(cluster.grpcAddress, version, 'tributary.v1.AdminService');
+      const messages = files.flatMap((f) => f.messageType ?? []);
+      const CASES = [
+        ['Tenant', 'settings', '.tributary.v1.Tenant.SettingsEntry'],
+        ['UpdateUserRequest', 'set_attributes', '.tributary.v1.UpdateUserRequest.SetAttributesEntry'],
+      ];
+      for (const [message, field, entry] of CASES) {
+        const type = messages.find((m) => m.name === message);
+        assert.equal(type?.field?.find((f) => f.name === field)?.typeName, entry);
+        const nested = type?.nestedType?.find((n) => n.options?.mapEntry);
+        assert.equal(`.tributary.v1.${message}.${nested?.name}`, entry);
+      }
+    });
+
     test('an unknown symbol is an error response, not a crash', async () => {
       await assert.rejects(
         fileContainingSymbol(cluster.grpcAddress, version, 'tributary.v1.Nope'),

@@ -20,11 +20,17 @@ interface ReflectionResponse {
   error_response?: { error_code: number; error_message: string };
 }
 
+export interface MessageDescriptor {
+  name: string;
+  field?: { name: string; typeName?: string }[];
+  nestedType?: (MessageDescriptor & { options?: { mapEntry?: boolean } })[];
+}
+
 export interface FileDescriptor {
   name: string;
   package: string;
   dependency?: string[];
-  messageType?: { name: string }[];
+  messageType?: MessageDescriptor[];
   service?: {
     name: string;
     method: { name: string; inputType: string; outputType: string; serverStreaming?: boolean }[];
