@@ -10,20 +10,22 @@ import {
   type SourceInfo,
   type SqlValue,
   type Table,
-  toProtoValue,
   tributaryV1,
   type ValidateQueryResponse,
 } from '@tributary/core';
+import {
+  type Credentials,
+  DEFAULT_UNARY_TIMEOUT_MS,
+  type ListTablesOptions,
+  requests,
+} from './call-options.js';
 import { AdminClient, type CallOptions, CatalogClient, GrpcCaller } from './grpc/index.js';
 import type { QueryResult } from './result.js';
 import type { RetryEvent, RetryOptions } from './retry/index.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends Credentials {
   /** Coordinator gRPC address, e.g. `localhost:50051`. */
   address: string;
-  apiKey?: string;
-  /** A JWT; sent as `authorization: Bearer`. */
-  token?: string;
   /** Default deadline of unary calls, retries included (ms). Default 30,000. */
   timeoutMs?: number;
   /**
@@ -60,7 +62,7 @@ export class TributaryClient {
     const settings = {
       apiKey: options.apiKey,
       token: options.token,
-      timeoutMs: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS,
       retry: options.retry,
       onRetry: options.onRetry,
     };
@@ -87,13 +89,12 @@ export class TributaryClient {
 
   /** Runs SQL; the result streams Arrow record batches as the coordinator sends them. */
   query(sql: string, options: QueryOptions = {}): QueryResult {
-    const request = { sql, params: (options.params ?? []).map(toProtoValue), limit: options.limit ?? 0 };
-    return this.queries.resultStream('ExecuteQuery', request, 'read', options);
+    return this.queries.resultStream('ExecuteQuery', requests.executeQuery(sql, options), 'read', options);
   }
 
   /** Parses, resolves and authorizes a query without running it. */
   validate(sql: string, params: SqlValue[] = [], options?: CallOptions): Promise<ValidateQueryResponse> {
-    return this.queries.unary('ValidateQuery', { sql, params: params.map(toProtoValue) }, 'read', options);
+    return this.queries.unary('ValidateQuery', requests.validateQuery(sql, params), 'read', options);
   }
 
   /** Turns a structured request into SQL with quoted identifiers and bound parameters. */
@@ -107,18 +108,8 @@ export class TributaryClient {
   }
 
   /** Shorthand for `catalog.listTables()` with camel-case options. */
-  listTables(
-    request: {
-      source?: string;
-      schema?: string;
-      filter?: string;
-      pageSize?: number;
-      pageToken?: string;
-    } = {},
-    options?: CallOptions,
-  ): Promise<ListTablesResponse> {
-    const { pageSize, pageToken, ...filters } = request;
-    return this.catalog.listTables({ ...filters, page_size: pageSize, page_token: pageToken }, options);
+  listTables(request: ListTablesOptions = {}, options?: CallOptions): Promise<ListTablesResponse> {
+    return this.catalog.listTables(requests.listTables(request), options);
   }
 
   /** Shorthand for `catalog.getTable({ table })`. */
@@ -129,7 +120,7 @@ export class TributaryClient {
   /** A preview of a table's rows; shorthand for `catalog.getRecords()`. */
   getRecords(table: string, options: CallOptions & { columns?: string[]; limit?: number } = {}): QueryResult {
     const { columns, limit, ...call } = options;
-    return this.catalog.getRecords({ table, columns: columns ?? [], limit: limit ?? 0 }, call);
+    return this.catalog.getRecords(requests.getRecords(table, { columns, limit }), call);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { type ClientReadableStream, type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { fromGrpcError, type QueryResultChunk, readClientStream } from '@tributary/core';
+import { fromGrpcError, type QueryResultChunk, REQUEST_ID_KEY, readClientStream } from '@tributary/core';
+import { type Credentials, credentialHeaders, newRequestId } from '../call-options.js';
 import { QueryResult } from '../result.js';
 import {
   NO_RETRY,
@@ -20,11 +21,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** This call's retry settings over the client's; `false` turns retries off. Only reads ever retry. */
   retry?: RetryOptions | false;
+  /** Sent as `x-request-id` with every attempt; one is generated when absent. */
+  requestId?: string;
 }
 
-export interface CallerSettings {
-  apiKey?: string;
-  token?: string;
+export interface CallerSettings extends Credentials {
   /** Default deadline of unary calls (ms). */
   timeoutMs: number;
   retry?: RetryOptions | false;
@@ -72,10 +73,10 @@ export class GrpcCaller<Stub extends object> {
     private readonly settings: CallerSettings,
   ) {}
 
-  private metadata(): Metadata {
+  private metadata(requestId: string): Metadata {
     const metadata = new Metadata();
-    if (this.settings.apiKey) metadata.set('x-api-key', this.settings.apiKey);
-    if (this.settings.token) metadata.set('authorization', `Bearer ${this.settings.token}`);
+    for (const [key, value] of Object.entries(credentialHeaders(this.settings))) metadata.set(key, value);
+    metadata.set(REQUEST_ID_KEY, requestId);
     return metadata;
   }
 
@@ -105,14 +106,21 @@ export class GrpcCaller<Stub extends object> {
     const invoke = this.stub[method] as unknown as UnaryMethod;
     const deadline = Date.now() + (options.timeoutMs ?? this.settings.timeoutMs);
     const { signal } = options;
+    const requestId = options.requestId ?? newRequestId();
     const attempt = () =>
       new Promise<Res>((resolve, reject) => {
         let stopListening: () => void = () => undefined;
-        const call = invoke.call(this.stub, request, this.metadata(), { deadline }, (error, response) => {
-          stopListening();
-          if (error) reject(fromGrpcError(error));
-          else resolve(response as Res);
-        });
+        const call = invoke.call(
+          this.stub,
+          request,
+          this.metadata(requestId),
+          { deadline },
+          (error, response) => {
+            stopListening();
+            if (error) reject(fromGrpcError(error));
+            else resolve(response as Res);
+          },
+        );
         stopListening = cancelOnAbort(signal, call);
       });
     try {
@@ -133,11 +141,12 @@ export class GrpcCaller<Stub extends object> {
     const deadline = options.timeoutMs ? Date.now() + options.timeoutMs : undefined;
     // One controller for the caller's signal and QueryResult's own cancel, so
     // either ends the current attempt and any retry still to come.
+    const requestId = options.requestId ?? newRequestId();
     const controller = new AbortController();
     const cancel = () => controller.abort();
     const stopListening = cancelOnAbort(options.signal, controller);
     const open = () => {
-      const call = invoke.call(this.stub, request, this.metadata(), deadline ? { deadline } : {});
+      const call = invoke.call(this.stub, request, this.metadata(requestId), deadline ? { deadline } : {});
       const stopCall = cancelOnAbort(controller.signal, call);
       call.on('status', stopCall);
       return readClientStream(call);
@@ -150,6 +159,6 @@ export class GrpcCaller<Stub extends object> {
         stopListening();
       }
     }
-    return new QueryResult(chunks(), cancel);
+    return new QueryResult(chunks(), cancel, { requestId });
   }
 }

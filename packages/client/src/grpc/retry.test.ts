@@ -12,7 +12,16 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { bindServer, ERROR_CODE_KEY, GRPC_SERVER_OPTIONS, tributaryV1 } from '@tributary/core';
+import {
+  bindServer,
+  ERROR_CODE_KEY,
+  ERROR_DETAILS_KEY,
+  GRPC_SERVER_OPTIONS,
+  REQUEST_ID_KEY,
+  TributaryError,
+  toGrpcError,
+  tributaryV1,
+} from '@tributary/core';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { TributaryClient } from '../client.js';
 import type { RetryEvent } from '../retry/index.js';
@@ -22,6 +31,8 @@ import { CatalogClient } from './catalog-client.js';
 interface Failure {
   code: status;
   trailers?: Record<string, string>;
+  /** Sent as the `tributary-error-details-bin` trailer. */
+  details?: Record<string, unknown>;
   /** Fail a stream after its first message instead of before it. */
   afterFirstMessage?: boolean;
 }
@@ -34,6 +45,8 @@ const IPC_WITHOUT_EOS = IPC.subarray(0, IPC.length - 8);
 class ScriptedServer {
   readonly server = new Server(GRPC_SERVER_OPTIONS);
   readonly calls = new Map<string, number>();
+  /** The `x-request-id` of every call, in order. */
+  readonly requestIds: string[] = [];
   private readonly script = new Map<string, Failure[]>();
   address = '';
 
@@ -52,10 +65,12 @@ class ScriptedServer {
 
   reset(): void {
     this.calls.clear();
+    this.requestIds.length = 0;
     this.script.clear();
   }
 
-  private next(method: string): Failure | undefined {
+  private next(method: string, metadata: Metadata): Failure | undefined {
+    this.requestIds.push(String(metadata.get(REQUEST_ID_KEY)[0]));
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     return this.script.get(method)?.shift();
   }
@@ -65,15 +80,15 @@ class ScriptedServer {
     for (const [method, definition] of Object.entries(service)) {
       handlers[method] = definition.responseStream
         ? (call: ServerWritableStream<unknown, unknown>) => {
-            const failure = this.next(method);
+            const failure = this.next(method, call.metadata);
             if (failure && !failure.afterFirstMessage) return call.emit('error', grpcError(failure));
             call.write({ arrow: { ipc: IPC_WITHOUT_EOS, row_count: ROWS.numRows } });
             if (failure) return call.emit('error', grpcError(failure));
             call.write({ metadata: { query_id: 'q-1', row_count: ROWS.numRows } });
             call.end();
           }
-        : (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-            const failure = this.next(method);
+        : (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+            const failure = this.next(method, call.metadata);
             if (failure) callback(grpcError(failure));
             else callback(null, {});
           };
@@ -85,6 +100,7 @@ class ScriptedServer {
 function grpcError(failure: Failure) {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(failure.trailers ?? {})) metadata.set(key, value);
+  if (failure.details) metadata.set(ERROR_DETAILS_KEY, Buffer.from(JSON.stringify(failure.details)));
   return { code: failure.code, details: 'scripted failure', metadata };
 }
 
@@ -188,6 +204,22 @@ describe('which failures are retried', () => {
     { name: 'UNAVAILABLE', failure: UNAVAILABLE, retried: true },
     { name: 'RATE_LIMITED with Retry-After', failure: rateLimited('0.05'), retried: true, delayMs: 50 },
     {
+      name: 'RATE_LIMITED as the coordinator sends it (retry_after_ms detail, Retry-After in seconds)',
+      failure: (() => {
+        const sent = toGrpcError(new TributaryError('RATE_LIMITED', 'busy', { retry_after_ms: 30 }), 'r-1');
+        return {
+          code: sent.code,
+          trailers: {
+            [ERROR_CODE_KEY]: 'RATE_LIMITED',
+            'retry-after': String(sent.metadata.get('retry-after')[0]),
+          },
+          details: { retry_after_ms: 30 },
+        };
+      })(),
+      retried: true,
+      delayMs: 30,
+    },
+    {
       name: 'RATE_LIMITED without a hint',
       failure: { code: status.RESOURCE_EXHAUSTED, trailers: { [ERROR_CODE_KEY]: 'RATE_LIMITED' } },
       retried: true,
@@ -255,6 +287,29 @@ describe('streaming queries', () => {
     server.fail('GetRecords', UNAVAILABLE);
     assert.equal((await client.getRecords('lake.main.t').toTable()).numRows, 3);
     assert.equal(server.calls.get('GetRecords'), 2);
+  });
+});
+
+describe('request ids', () => {
+  test('every attempt of a call carries the same x-request-id, and results report it', async () => {
+    server.fail('ExecuteQuery', UNAVAILABLE);
+    const result = client.query('SELECT 1');
+    await result.toArray();
+    const [first, second] = server.requestIds;
+    assert.ok(first && first === second, `${first} / ${second}`);
+    assert.equal(result.requestId, first);
+  });
+
+  test('a caller-chosen request id is sent as it is', async () => {
+    server.fail('GetTable', UNAVAILABLE);
+    await client.getTable('lake.main.t', { requestId: 'trace-42' });
+    assert.deepEqual(server.requestIds, ['trace-42', 'trace-42']);
+  });
+
+  test('separate calls get separate ids', async () => {
+    await client.listSources();
+    await client.listSources();
+    assert.equal(new Set(server.requestIds).size, 2);
   });
 });
 

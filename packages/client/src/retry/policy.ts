@@ -1,4 +1,4 @@
-import { TributaryError } from '@tributary/core';
+import { TributaryError } from '@tributary/core/web';
 
 /** How a client retries idempotent calls that failed for a passing reason. */
 export interface RetryOptions {

@@ -1,4 +1,4 @@
-import { TributaryError } from '@tributary/core';
+import { TributaryError } from '@tributary/core/web';
 import { backoffDelay, type RetryPolicy } from './policy.js';
 
 /** What the transport concludes about a failed attempt. */

@@ -1,5 +1,11 @@
 import { Metadata, type ServiceError, type status } from '@grpc/grpc-js';
-import { ERROR_CODE_KEY, ERROR_DETAILS_KEY, errorFromStatus, REQUEST_ID_KEY } from './status-error.js';
+import {
+  ERROR_CODE_KEY,
+  ERROR_DETAILS_KEY,
+  errorFromStatus,
+  REQUEST_ID_KEY,
+  RETRY_AFTER_KEY,
+} from './status-error.js';
 import { TributaryError } from './tributary-error.js';
 
 export interface GrpcErrorPayload {
@@ -15,6 +21,12 @@ export function toGrpcError(error: TributaryError, requestId: string): GrpcError
   metadata.set(REQUEST_ID_KEY, requestId);
   if (error.details && Object.keys(error.details).length > 0) {
     metadata.set(ERROR_DETAILS_KEY, Buffer.from(JSON.stringify(error.details)));
+  }
+  // The HTTP Retry-After header's counterpart (whole seconds), readable by
+  // gRPC clients of any language without decoding the details.
+  const retryAfterMs = Number(error.details?.retry_after_ms);
+  if (Number.isFinite(retryAfterMs) && retryAfterMs > 0) {
+    metadata.set(RETRY_AFTER_KEY, String(Math.ceil(retryAfterMs / 1000)));
   }
   return { code: error.grpcStatus, details: error.message, metadata };
 }

@@ -5,6 +5,7 @@ export {
   ERROR_DETAILS_KEY,
   errorFromStatus,
   REQUEST_ID_KEY,
+  RETRY_AFTER_KEY,
   type TrailerReader,
 } from './status-error.js';
 export {

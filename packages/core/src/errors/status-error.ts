@@ -5,6 +5,8 @@ import { TributaryError } from './tributary-error.js';
 export const ERROR_CODE_KEY = 'tributary-error-code';
 export const REQUEST_ID_KEY = 'x-request-id';
 export const ERROR_DETAILS_KEY = 'tributary-error-details-bin';
+/** When a rate-limited caller may come back, in seconds, as HTTP's `Retry-After`. */
+export const RETRY_AFTER_KEY = 'retry-after';
 
 /**
  * Reads one trailer: a string, or raw bytes for `-bin` keys. gRPC-Web
