@@ -9,6 +9,7 @@ import {
   type Logger,
   shutdownServer,
   splitHostPort,
+  TributaryError,
 } from '@tributary/core';
 import { AdminService, type PolicyDocumentValidator } from './admin/index.js';
 import { AuditLog } from './audit/index.js';
@@ -19,6 +20,7 @@ import { EdgeSlots, TenantLimits } from './limits/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
 import { InProcessQueryRunStore, ResultFiles } from './runs/index.js';
+import { SavedQueryService } from './saved-queries/index.js';
 import { bootstrapPolicies } from './services/bootstrap-policies.js';
 import { Governance } from './services/governance.js';
 import {
@@ -138,6 +140,17 @@ export async function startCoordinator(
     authenticator: new Authenticator(config, { store, logger: log }),
     query,
     runs,
+    savedQueries: new SavedQueryService({
+      store: store.savedQueries,
+      audit,
+      checkSql: async (ctx, sql) => {
+        // Syntax and statement kind only: tables may appear later, and each executor is governed.
+        const checked = await query.validate(ctx, sql, []);
+        if (!checked.valid && checked.error?.code === 'INVALID_ARGUMENT') {
+          throw TributaryError.invalid(`sql: ${checked.error.message}`, { position: checked.error.position });
+        }
+      },
+    }),
     catalog: new CatalogService(catalog, query, governance),
     registry: new RegistryService(registry, signer, config.edges),
     admin: new AdminService({

@@ -11,5 +11,5 @@ export { bootstrapConfiguredIdentities } from './bootstrap.js';
 export { IdentityResolver } from './identities.js';
 export { JwtVerifier } from './jwt.js';
 export type { Credentials, Principal } from './principal.js';
-export { API_KEY_SCOPES, type ApiKeyScope, requireScope } from './scopes.js';
+export { API_KEY_SCOPES, type ApiKeyScope, isTenantAdmin, requireScope } from './scopes.js';
 export { LAST_USED_INTERVAL_MS, StoredApiKeyVerifier } from './stored-api-keys.js';

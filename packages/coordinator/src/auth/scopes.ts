@@ -10,3 +10,8 @@ export function requireScope(principal: Principal, scope: ApiKeyScope): void {
     throw new TributaryError('UNAUTHORIZED', `this API key does not have the "${scope}" scope`);
   }
 }
+
+/** An admin of the principal's tenant, with a credential that is not narrowed away from administration. */
+export function isTenantAdmin(principal: Principal): boolean {
+  return principal.roles.includes('admin') && (!principal.scopes || principal.scopes.includes('admin'));
+}

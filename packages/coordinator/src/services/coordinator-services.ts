@@ -1,6 +1,7 @@
 import type { Logger } from '@tributary/core';
 import type { AdminService } from '../admin/index.js';
 import type { Authenticator } from '../auth/index.js';
+import type { SavedQueryService } from '../saved-queries/index.js';
 import type { CatalogService } from './catalog-service.js';
 import type { QueryRunService } from './query-runs.js';
 import type { QueryService } from './query-service.js';
@@ -12,6 +13,8 @@ export interface CoordinatorServices {
   query: QueryService;
   /** Asynchronous query runs and their stored results. */
   runs: QueryRunService;
+  /** Named, versioned queries with typed parameters. */
+  savedQueries: SavedQueryService;
   catalog: CatalogService;
   registry: RegistryService;
   admin: AdminService;

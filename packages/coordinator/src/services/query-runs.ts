@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, TributaryError, toTributaryError } from '@tributary/core';
 import type { Schema } from 'apache-arrow';
-import { requireScope } from '../auth/index.js';
+import { isTenantAdmin, requireScope } from '../auth/index.js';
 import type { RequestContext } from '../context.js';
 import {
   ACTIVE_STATUSES,
@@ -13,7 +13,7 @@ import {
   type ResultSlice,
 } from '../runs/index.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
-import { ADMIN_ROLE, type Page } from '../store/index.js';
+import type { Page } from '../store/index.js';
 import type { QueryRequest, QueryService } from './query-service.js';
 import { metadataJson, resultIpc } from './result-ipc.js';
 
@@ -60,10 +60,7 @@ const RUN_ID = /^run_[A-Za-z0-9_-]{16}$/;
 const MAX_PAGE_SIZE = 1_000;
 const DEFAULT_PAGE_SIZE = 100;
 
-function isAdmin(ctx: RequestContext): boolean {
-  const { principal } = ctx;
-  return principal.roles.includes(ADMIN_ROLE) && (!principal.scopes || principal.scopes.includes('admin'));
-}
+const isAdmin = (ctx: RequestContext) => isTenantAdmin(ctx.principal);
 
 /**
  * Query runs: a query executed apart from the request that submitted it, its

@@ -11,6 +11,7 @@ export type {
   GroupRepository,
   PolicyRepository,
   RoleRepository,
+  SavedQueryRepository,
   Store,
   TagRepository,
   TenantRepository,

@@ -237,3 +237,48 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
+
+/** A typed, named parameter a saved query declares; its SQL refers to it as `$name`. */
+export interface SavedQueryParameter {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'timestamp';
+  description?: string;
+  /** Used when an execution does not give the parameter; without one, the parameter is required. */
+  default?: string | number | boolean;
+}
+
+/** What one version of a saved query holds; versions never change once stored. */
+export interface SavedQueryContent {
+  name: string;
+  description: string;
+  sql: string;
+  parameters: SavedQueryParameter[];
+}
+
+export interface SavedQueryVersionRecord extends SavedQueryContent {
+  tenant: string;
+  queryId: string;
+  version: number;
+  /** Subject that saved this version. */
+  author: string;
+  comment: string;
+  createdAt: number;
+}
+
+/** A saved query as it is now: its current version's content. */
+export interface SavedQueryRecord extends SavedQueryContent {
+  tenant: string;
+  id: string;
+  /** Subject that created it. */
+  owner: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SavedQueryQuery {
+  /** Case-insensitive substring of the name or description. */
+  filter?: string;
+  limit: number;
+  cursor?: string;
+}

@@ -516,3 +516,75 @@ describe('the in-memory store', () => {
     }
   });
 });
+
+describe('saved queries in the store', () => {
+  test('versions, names unique per tenant, pages, stale versions refused, delete removes every version', async () => {
+    const store = await openStore({ path: ':memory:' });
+    try {
+      const content = { name: 'orders', description: 'd', sql: 'SELECT $a', comment: '' };
+      const parameters = [{ name: 'a', type: 'integer' as const }];
+      const first = await store.savedQueries.create('t', {
+        ...content,
+        parameters,
+        id: 'sq_1',
+        owner: 'ann',
+      });
+      assert.equal(first.version, 1);
+      await assert.rejects(
+        store.savedQueries.create('t', { ...content, parameters, id: 'sq_2', owner: 'bob' }),
+        code('CONFLICT'),
+      );
+      // Another tenant may use the name.
+      await store.savedQueries.create('u', { ...content, parameters, id: 'sq_1', owner: 'ann' });
+      const second = await store.savedQueries.addVersion('t', 'sq_1', {
+        ...content,
+        sql: 'SELECT $a + 1',
+        parameters,
+        author: 'bob',
+        expectedVersion: 1,
+      });
+      assert.equal(second.version, 2);
+      assert.equal(second.sql, 'SELECT $a + 1');
+      assert.equal(second.owner, 'ann');
+      await assert.rejects(
+        store.savedQueries.addVersion('t', 'sq_1', {
+          ...content,
+          parameters,
+          author: 'x',
+          expectedVersion: 1,
+        }),
+        code('CONFLICT'),
+      );
+      assert.equal((await store.savedQueries.getVersion('t', 'sq_1', 1))?.sql, 'SELECT $a');
+      assert.deepEqual((await store.savedQueries.getVersion('t', 'sq_1', 1))?.parameters, parameters);
+      const versions = await allPages((cursor) =>
+        store.savedQueries.listVersions('t', 'sq_1', { limit: 1, cursor }),
+      );
+      assert.deepEqual(
+        versions.map((page) => page.map((v) => v.version)),
+        [[2], [1]],
+      );
+      for (const name of ['b', 'c', 'a']) {
+        await store.savedQueries.create('t', {
+          ...content,
+          name,
+          parameters,
+          id: `sq_${name}`,
+          owner: 'ann',
+        });
+      }
+      const names = await allPages((cursor) => store.savedQueries.list('t', { limit: 2, cursor }));
+      assert.deepEqual(
+        names.flat().map((q) => q.name),
+        ['a', 'b', 'c', 'orders'],
+      );
+      assert.equal((await store.savedQueries.list('t', { limit: 10, filter: 'ORD' })).items.length, 1);
+      assert.equal((await store.savedQueries.delete('t', 'sq_1'))?.id, 'sq_1');
+      assert.equal(await store.savedQueries.get('t', 'sq_1'), undefined);
+      assert.equal(await store.savedQueries.getVersion('t', 'sq_1', 1), undefined);
+      assert.equal((await store.savedQueries.get('u', 'sq_1'))?.version, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -13,6 +13,10 @@ import type {
   PolicyVersionRecord,
   PolicyVersionSummary,
   RoleRecord,
+  SavedQueryContent,
+  SavedQueryQuery,
+  SavedQueryRecord,
+  SavedQueryVersionRecord,
   TableTagsChange,
   TableTagsRecord,
   TenantChange,
@@ -126,6 +130,36 @@ export interface AuditRepository {
   list(tenant: string, query: AuditQuery): Promise<Page<AuditRecord>>;
 }
 
+export interface SavedQueryRepository {
+  /** The query with its first version. CONFLICT when the tenant has a query of that name. */
+  create(
+    tenant: string,
+    query: { id: string; owner: string; comment: string } & SavedQueryContent,
+  ): Promise<SavedQueryRecord>;
+  get(tenant: string, id: string): Promise<SavedQueryRecord | undefined>;
+  /** Ordered by name. */
+  list(tenant: string, query: SavedQueryQuery): Promise<Page<SavedQueryRecord>>;
+  /**
+   * Stores the next version (the whole content) and makes it current.
+   * NOT_FOUND for an unknown query; CONFLICT when `expectedVersion` is given
+   * and is not the current one, or the new name is taken.
+   */
+  addVersion(
+    tenant: string,
+    id: string,
+    version: SavedQueryContent & { author: string; comment: string; expectedVersion?: number },
+  ): Promise<SavedQueryRecord>;
+  getVersion(tenant: string, id: string, version: number): Promise<SavedQueryVersionRecord | undefined>;
+  /** Newest first. */
+  listVersions(
+    tenant: string,
+    id: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<SavedQueryVersionRecord>>;
+  /** Removes the query and every version. */
+  delete(tenant: string, id: string): Promise<SavedQueryRecord | undefined>;
+}
+
 export interface Store {
   readonly tenants: TenantRepository;
   readonly users: UserRepository;
@@ -135,6 +169,7 @@ export interface Store {
   readonly policies: PolicyRepository;
   readonly tags: TagRepository;
   readonly audit: AuditRepository;
+  readonly savedQueries: SavedQueryRepository;
   /**
    * Changes whenever this process commits a change to identities, keys,
    * roles, policies or tags, so callers can cache reads between changes.

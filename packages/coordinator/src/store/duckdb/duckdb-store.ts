@@ -6,6 +6,7 @@ import { DuckDbGroups } from './groups.js';
 import { MIGRATIONS, type Migration, migrate } from './migrations.js';
 import { DuckDbPolicies } from './policies.js';
 import { DuckDbRoles } from './roles.js';
+import { DuckDbSavedQueries } from './saved-queries.js';
 import { DuckDbTags } from './tags.js';
 import { DuckDbTenants } from './tenants.js';
 import { DuckDbUsers } from './users.js';
@@ -39,6 +40,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     policies: new DuckDbPolicies(db, clock),
     tags: new DuckDbTags(db, clock),
     audit: new DuckDbAudit(db),
+    savedQueries: new DuckDbSavedQueries(db, clock),
     get generation() {
       return db.generation;
     },

@@ -157,6 +157,39 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'saved queries and their versions',
+    statements: [
+      // The current state of each saved query; names are unique per tenant
+      // (checked by the single writer: name can change, so no index on it).
+      `CREATE TABLE saved_queries (
+        tenant VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        description VARCHAR NOT NULL,
+        owner VARCHAR NOT NULL,
+        current_version INTEGER NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant, id)
+      )`,
+      // Every version as it was saved, never changed; parameters as JSON text.
+      `CREATE TABLE saved_query_versions (
+        tenant VARCHAR NOT NULL,
+        query_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        name VARCHAR NOT NULL,
+        description VARCHAR NOT NULL,
+        sql VARCHAR NOT NULL,
+        parameters VARCHAR NOT NULL,
+        author VARCHAR NOT NULL,
+        comment VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant, query_id, version)
+      )`,
+    ],
+  },
 ];
 
 /** Brings the database's schema up to the last migration; returns the versions it applied. */

@@ -7,6 +7,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
 import { queryRoutes } from './routes/query.js';
 import { queryRunRoutes } from './routes/query-runs.js';
+import { savedQueryRoutes } from './routes/saved-queries.js';
 
 export interface HttpOptions {
   maxBodyBytes: number;
@@ -51,6 +52,7 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
   healthRoutes(app, services);
   queryRoutes(app, services);
   queryRunRoutes(app, services);
+  savedQueryRoutes(app, services);
   catalogRoutes(app, services);
   adminRoutes(app, services);
   return app;
