@@ -44,6 +44,8 @@ export class Cluster {
   readonly joinToken = randomBytes(24).toString('base64url');
   coordinator!: ServiceProcess;
   readonly edges = new Map<string, ServiceProcess>();
+  /** Each edge's metrics and health endpoint, e.g. `http://127.0.0.1:41234`. */
+  readonly edgeHttpUrls = new Map<string, string>();
   grpcAddress = '';
   httpUrl = '';
   grpcWebUrl = '';
@@ -129,6 +131,7 @@ export class Cluster {
         listen: '127.0.0.1:0',
         coordinator: { address: this.grpcAddress, join_token: this.joinToken },
         sources: spec.sources,
+        http: { listen: '127.0.0.1:0' },
         engine: { memory_limit: '512MB', query_timeout_ms: 60_000, max_concurrent_queries: 4 },
       }),
     );
@@ -137,7 +140,8 @@ export class Cluster {
       env: this.options.env,
     });
     this.edges.set(spec.name, edge);
-    await edge.ready;
+    const listening = await edge.ready;
+    this.edgeHttpUrls.set(spec.name, `http://127.0.0.1:${listening.httpPort}`);
     await edge.waitFor((line) => line.msg === 'registered', 30_000);
     return edge;
   }

@@ -1,4 +1,4 @@
-import type { Logger } from '@tributary/core';
+import type { Logger, TraceContext } from '@tributary/core';
 import type { Principal } from './auth/index.js';
 
 export type Protocol = 'grpc' | 'grpc-web' | 'http' | 'mcp';
@@ -10,6 +10,8 @@ export type Protocol = 'grpc' | 'grpc-web' | 'http' | 'mcp';
  */
 export interface RequestContext {
   requestId: string;
+  /** The distributed trace this request belongs to; every transport sets it, and it travels on to the edge. */
+  trace?: TraceContext;
   principal: Principal;
   protocol: Protocol;
   /** Fires when the caller goes away or its deadline passes. */

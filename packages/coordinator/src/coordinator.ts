@@ -7,6 +7,7 @@ import {
   createLogger,
   GRPC_SERVER_OPTIONS,
   type Logger,
+  ReadinessChecks,
   shutdownServer,
   splitHostPort,
   TributaryError,
@@ -16,7 +17,9 @@ import { AuditLog } from './audit/index.js';
 import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
 import { Catalog, EdgeProber, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
 import type { CoordinatorConfig } from './config/coordinator-config.js';
+import { sourcesCheck, storeCheck } from './health/index.js';
 import { EdgeSlots, TenantLimits } from './limits/index.js';
+import { CoordinatorMetrics } from './metrics/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
 import { InProcessQueryRunStore, ResultFiles } from './runs/index.js';
@@ -65,6 +68,7 @@ export async function startCoordinator(
   hooks: CoordinatorHooks = {},
 ): Promise<RunningCoordinator> {
   const log = logger ?? createLogger({ service: 'coordinator' });
+  const startedAt = Date.now();
   const store = await openStore({ path: config.store.path, memoryLimit: config.store.memory_limit });
   if (config.store.path === ':memory:') {
     log.warn('store.path is :memory: — users, API keys, policies and the audit log are lost on restart');
@@ -94,6 +98,17 @@ export async function startCoordinator(
   );
   prober.start();
   const catalog = new Catalog(registry);
+  const metrics = new CoordinatorMetrics({
+    edges: () => registry.list().map((edge) => ({ ...edge, healthy: edge.down === undefined })),
+    sources: () =>
+      catalog.snapshot().sources.map((s) => ({ name: String(s.name), edges: s.edges?.length ?? 0 })),
+    audit: () => ({ pending: audit.pending, dropped: audit.dropped }),
+  });
+  // Every dependency a coordinator needs before it takes traffic; a shared
+  // cache or other backing service adds its own check here.
+  const readiness = new ReadinessChecks()
+    .add('store', storeCheck(store, config.tenant))
+    .add('sources', sourcesCheck(catalog, registry));
   const analyzer = await SqlAnalyzer.create();
   const codec = await SqlCodec.open();
   const governance = new Governance(store, codec, catalog);
@@ -122,6 +137,7 @@ export async function startCoordinator(
     slots: new EdgeSlots(),
     config: config.query,
     audit,
+    metrics,
   });
   const results = await openResultsDir(config);
   const runs = new QueryRunService({
@@ -136,8 +152,15 @@ export async function startCoordinator(
     logger: log,
   });
   await runs.start();
+  readiness.add('accepting', () =>
+    query.accepting ? { ok: true, detail: 'accepting queries' } : { ok: false, detail: 'shutting down' },
+  );
   const services: CoordinatorServices = {
-    authenticator: new Authenticator(config, { store, logger: log }),
+    authenticator: new Authenticator(config, {
+      store,
+      logger: log,
+      onFailure: (reason) => metrics.authFailures.inc({ reason }),
+    }),
     query,
     runs,
     savedQueries: new SavedQueryService({
@@ -164,26 +187,19 @@ export async function startCoordinator(
       },
     }),
     logger: log,
-    readiness() {
-      const snapshot = catalog.snapshot();
-      const edges = registry.list();
-      const checks = {
-        accepting: { ok: query.accepting, detail: query.accepting ? 'accepting queries' : 'shutting down' },
-        edges: { ok: edges.length > 0, detail: `${edges.length} registered` },
-        sources: {
-          ok: snapshot.sources.length > 0 && snapshot.sources.every((s) => s.healthy),
-          detail: `${snapshot.sources.filter((s) => s.healthy).length} of ${snapshot.sources.length} served`,
-        },
-      };
-      return { ready: Object.values(checks).every((c) => c.ok), checks };
-    },
+    metrics,
+    health: { startedAt, readiness },
   };
 
   const grpcServer = new Server(GRPC_SERVER_OPTIONS);
   addCoordinatorServices(grpcServer, services);
   const grpcPort = await bindServer(grpcServer, config.grpc.listen);
 
-  const http = createHttpApp(services, { maxBodyBytes: config.http.max_body_bytes, logger: log });
+  const http = createHttpApp(services, {
+    maxBodyBytes: config.http.max_body_bytes,
+    logger: log,
+    metrics: config.metrics,
+  });
   const { host, port } = splitHostPort(config.http.listen);
   await http.listen({ host, port });
   const httpAddress = http.server.address();

@@ -4,6 +4,7 @@ import {
   createLogger,
   GRPC_SERVER_OPTIONS,
   type Logger,
+  ReadinessChecks,
   type Source__Input,
   shutdownServer,
   splitHostPort,
@@ -11,6 +12,8 @@ import {
 } from '@tributary/core';
 import { QueryEngine } from '@tributary/engine';
 import type { EdgeConfig } from './config/edge-config.js';
+import { type RunningEdgeHttp, startEdgeHttp } from './http/index.js';
+import { EdgeMetrics } from './metrics/index.js';
 import { Registrar } from './registration/registrar.js';
 import { discoverSchema } from './schema/discover.js';
 import { edgeServiceHandlers } from './server/edge-service.js';
@@ -20,6 +23,8 @@ import { CoordinatorTrust } from './trust/coordinator-trust.js';
 export interface RunningEdge {
   /** The bound gRPC port (useful when configured with port 0). */
   port: number;
+  /** The bound port of the metrics and health listener, when `http` is configured. */
+  httpPort?: number;
   address: string;
   /**
    * Drains: deregisters, refuses new queries, lets running ones finish for
@@ -31,6 +36,7 @@ export interface RunningEdge {
 /** Starts an edge: prepares and locks DuckDB, discovers schemas, serves EdgeService and registers. */
 export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<RunningEdge> {
   const log = logger ?? createLogger({ service: 'edge' });
+  const startedAt = Date.now();
   const connectors = config.sources.map(connectorFor);
   const engine = await QueryEngine.open(
     {
@@ -46,7 +52,9 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
     },
   );
 
-  let schema: Source__Input[] = await discoverSchema(engine, connectors);
+  const metrics = new EdgeMetrics(engine);
+  const discover = () => metrics.timeDiscovery(() => discoverSchema(engine, connectors));
+  let schema: Source__Input[] = await discover();
   const tableCount = schema.flatMap((s) => s.schemas ?? []).flatMap((s) => s.tables ?? []).length;
   log.info({ sources: connectors.map((c) => c.name), tables: tableCount }, 'sources ready');
 
@@ -61,12 +69,13 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
       connectors,
       trust,
       logger: log,
+      metrics,
       schema: () => schema,
       refreshSchema: async () => {
-        schema = await discoverSchema(engine, connectors);
+        schema = await discover();
         return schema;
       },
-      startedAt: Date.now(),
+      startedAt,
       accepting: () => accepting,
     }),
   );
@@ -74,7 +83,6 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
   const host = config.advertise_host ?? splitHostPort(config.listen).host;
   const advertisedHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const address = `${advertisedHost}:${port}`;
-  log.info({ event: 'listening', grpcPort: port, address }, 'edge listening');
 
   const registrar = new Registrar({
     coordinatorAddress: config.coordinator.address,
@@ -88,8 +96,52 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
   });
   registrar.start();
 
+  let http: RunningEdgeHttp | undefined;
+  if (config.http) {
+    // Ready when DuckDB answers, every source answers its probe, and the coordinator has accepted this edge.
+    const readiness = new ReadinessChecks()
+      .add('engine', async () => {
+        await engine.runTrusted('SELECT 1');
+        return { ok: true, detail: `${engine.activeQueries} running, ${engine.queuedQueries} waiting` };
+      })
+      .add('sources', async () => {
+        const failures = (
+          await Promise.all(
+            connectors.map((c) =>
+              c.probe().then(
+                () => undefined,
+                (error: Error) => `${c.name}: ${error.message}`,
+              ),
+            ),
+          )
+        ).filter((f) => f !== undefined);
+        return failures.length === 0
+          ? { ok: true, detail: `${connectors.length} source(s) reachable` }
+          : { ok: false, detail: failures.join('; ') };
+      })
+      .add('accepting', () =>
+        accepting ? { ok: true, detail: 'accepting queries' } : { ok: false, detail: 'draining' },
+      )
+      .add('coordinator', () =>
+        registrar.registered
+          ? { ok: true, detail: `registered with ${config.coordinator.address}` }
+          : { ok: false, detail: `not registered with ${config.coordinator.address}` },
+      );
+    http = await startEdgeHttp({
+      listen: config.http.listen,
+      metrics: config.metrics,
+      registry: metrics.registry,
+      readiness,
+      startedAt,
+      logger: log,
+    });
+  }
+  const httpPort = http?.port;
+  log.info({ event: 'listening', grpcPort: port, httpPort, address }, 'edge listening');
+
   return {
     port,
+    httpPort,
     address,
     async stop(graceMs = config.shutdown_grace_ms) {
       accepting = false;
@@ -98,6 +150,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
       await registrar.stop();
       // Waits for running calls; after graceMs cancels them, which interrupts DuckDB.
       await shutdownServer(server, graceMs);
+      await http?.close();
       await engine.close();
       log.info('edge stopped');
     },

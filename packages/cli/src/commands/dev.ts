@@ -29,6 +29,8 @@ export async function devCommand(args: string[]): Promise<number> {
       'http-port': { type: 'string', default: process.env.TRIBUTARY_HTTP_PORT ?? '8000' },
       'grpc-web-port': { type: 'string', default: process.env.TRIBUTARY_GRPC_WEB_PORT ?? '8001' },
       'mcp-port': { type: 'string', default: process.env.TRIBUTARY_MCP_PORT ?? '8002' },
+      // The edge's /metrics and /health listener; 0 picks a free port, printed below.
+      'edge-http-port': { type: 'string', default: process.env.TRIBUTARY_EDGE_HTTP_PORT ?? '0' },
       host: { type: 'string', default: process.env.TRIBUTARY_HOST ?? '127.0.0.1' },
     },
   });
@@ -113,6 +115,7 @@ export async function devCommand(args: string[]): Promise<number> {
       stringify({
         name: 'edge-1',
         listen: '127.0.0.1:0',
+        http: { listen: `${host}:${values['edge-http-port']}` },
         coordinator: {
           address: `127.0.0.1:${listening.grpcPort}`,
           join_token: envReference('TRIBUTARY_JOIN_TOKEN'),
@@ -125,7 +128,7 @@ export async function devCommand(args: string[]): Promise<number> {
     );
     const edge = new ServiceProcess('edge', edgeConfig, { env, logFile: join(logs, 'edge.log') });
     services.push(edge);
-    await edge.ready;
+    const edgeListening = await edge.ready;
     await edge.waitFor((line) => line.msg === 'registered');
 
     const example = sampleQueries()[0];
@@ -137,6 +140,8 @@ export async function devCommand(args: string[]): Promise<number> {
         `  HTTP      http://${host}:${listening.httpPort}   (POST /v1/query, GET /v1/catalog/tables, /health)`,
         `  gRPC-Web  http://${host}:${listening.grpcWebPort}   (browsers)`,
         `  MCP       http://${host}:${listening.mcpPort}/mcp   (AI assistants; send the API key as a bearer token)`,
+        `  Metrics   http://${host}:${listening.httpPort}/metrics (coordinator), http://${host}:${edgeListening.httpPort}/metrics (edge-1)`,
+        `  Health    http://${host}:${listening.httpPort}/health/ready, http://${host}:${edgeListening.httpPort}/health/ready`,
         '  Sources   lake (Parquet/CSV/JSON files), warehouse (DuckDB file)',
         `  Logs      ${logs}`,
         '',

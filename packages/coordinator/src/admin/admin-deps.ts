@@ -26,6 +26,7 @@ export function recordChange(
 ): void {
   deps.audit.recordAdmin({
     requestId: ctx.requestId,
+    traceId: ctx.trace?.traceId,
     tenant: ctx.tenant,
     subject: ctx.principal.subject,
     keyId: ctx.principal.keyId,

@@ -137,6 +137,7 @@ export function auditRecordView(record: AuditRecord): AuditRecord__Input {
     request_id: record.requestId,
     subject: record.subject,
     key_id: record.keyId ?? '',
+    trace_id: record.traceId ?? '',
   };
   if (record.kind === 'admin') {
     return {

@@ -83,6 +83,7 @@ export class QueryAuditTrail {
     const { principal } = this.ctx;
     this.sink.recordQuery({
       requestId: this.ctx.requestId,
+      traceId: this.ctx.trace?.traceId,
       tenant: principal.tenant,
       subject: principal.subject,
       keyId: principal.keyId,

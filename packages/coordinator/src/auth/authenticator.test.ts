@@ -200,6 +200,33 @@ describe('Authenticator with the store', () => {
     assert.deepEqual(principal.attributes, {});
   });
 
+  test('each refusal reports its reason, from a fixed set', async () => {
+    const reasons: string[] = [];
+    const counting = new Authenticator(config, { store, logger, onFailure: (r) => reasons.push(r) });
+    const etl = (await store.users.findBySubject('acme', 'etl')) as { id: string };
+    const cases: [Parameters<Authenticator['authenticate']>[0], string][] = [
+      [{}, 'missing_credentials'],
+      [{ apiKey: opsKey, authorization: `Bearer ${opsKey}` }, 'ambiguous_credentials'],
+      [{ authorization: 'Basic b3BzOg==' }, 'malformed_authorization'],
+      [{ authorization: 'Bearer not.a.jwt' }, 'invalid_token'],
+      [{ apiKey: generateApiKey() }, 'invalid_api_key'],
+      [{ authorization: `Bearer ${generateApiKey()}` }, 'invalid_api_key'],
+    ];
+    for (const [credentials, reason] of cases) {
+      reasons.length = 0;
+      await assert.rejects(counting.authenticate(credentials), refused);
+      assert.deepEqual(reasons, [reason], JSON.stringify(credentials));
+    }
+    await store.users.update('acme', etl.id, { disabled: true });
+    reasons.length = 0;
+    await assert.rejects(counting.authenticate({ apiKey: etlKey }), refused);
+    await store.users.update('acme', etl.id, { disabled: false });
+    assert.deepEqual(reasons, ['identity_disabled']);
+    reasons.length = 0;
+    await counting.authenticate({ apiKey: opsKey });
+    assert.deepEqual(reasons, [], 'a success reports nothing');
+  });
+
   test('a token that is not yet valid (nbf) is refused', async () => {
     const token = await sign({ sub: 'zoe', nbf: Math.floor(Date.now() / 1000) + 600 });
     await assert.rejects(auth.authenticate({ authorization: `Bearer ${token}` }), refused);

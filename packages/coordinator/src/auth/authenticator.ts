@@ -1,5 +1,6 @@
 import { type Logger, TributaryError } from '@tributary/core';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
+import type { AuthFailureReason } from '../metrics/index.js';
 import type { Store } from '../store/index.js';
 import { ApiKeyVerifier } from './api-keys.js';
 import { cachedIdentityReads } from './fresh-reads.js';
@@ -13,6 +14,18 @@ export interface AuthenticatorOptions {
   store?: Pick<Store, 'users' | 'apiKeys'> & Partial<Pick<Store, 'generation'>>;
   logger?: Logger;
   clock?: () => number;
+  /** Told why each refused request failed (a fixed set of reasons, for metrics). */
+  onFailure?: (reason: AuthFailureReason) => void;
+}
+
+/** Refuses with UNAUTHENTICATED and the reason it was refused, which the caller never sees. */
+class AuthFailure extends TributaryError {
+  constructor(
+    readonly reason: AuthFailureReason,
+    message: string,
+  ) {
+    super('UNAUTHENTICATED', message);
+  }
 }
 
 /**
@@ -30,7 +43,10 @@ export class Authenticator {
   private readonly identities: IdentityResolver | undefined;
   private readonly jwt: JwtVerifier | undefined;
 
-  constructor(config: CoordinatorConfig, options: AuthenticatorOptions = {}) {
+  constructor(
+    config: CoordinatorConfig,
+    private readonly options: AuthenticatorOptions = {},
+  ) {
     this.configuredKeys = new ApiKeyVerifier(config.auth.api_keys, config.tenant);
     this.jwt = config.auth.jwt ? new JwtVerifier(config.auth.jwt, config.tenant) : undefined;
     const store = options.store;
@@ -46,22 +62,39 @@ export class Authenticator {
   }
 
   async authenticate(credentials: Credentials): Promise<Principal> {
+    try {
+      return await this.verify(credentials);
+    } catch (error) {
+      if (error instanceof TributaryError && error.code === 'UNAUTHENTICATED') {
+        this.options.onFailure?.(error instanceof AuthFailure ? error.reason : 'identity_disabled');
+      }
+      throw error;
+    }
+  }
+
+  private async verify(credentials: Credentials): Promise<Principal> {
     const { authorization, apiKey } = credentials;
     if (authorization && apiKey) {
-      throw TributaryError.unauthenticated('send either an Authorization header or an x-api-key, not both');
+      throw new AuthFailure(
+        'ambiguous_credentials',
+        'send either an Authorization header or an x-api-key, not both',
+      );
     }
     if (apiKey) return this.verifyApiKey(apiKey);
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      if (!match?.[1]) throw TributaryError.unauthenticated('Authorization must be "Bearer <token>"');
+      if (!match?.[1]) {
+        throw new AuthFailure('malformed_authorization', 'Authorization must be "Bearer <token>"');
+      }
       const token = match[1];
       // An API key sent as a bearer token is accepted too: many HTTP clients only speak bearer.
       if (token.startsWith('trb_')) return this.verifyApiKey(token);
       const principal = this.jwt ? await this.jwt.verify(token) : undefined;
-      if (!principal) throw TributaryError.unauthenticated('invalid or expired token');
+      if (!principal) throw new AuthFailure('invalid_token', 'invalid or expired token');
       return this.withStoredIdentity(principal);
     }
-    throw TributaryError.unauthenticated(
+    throw new AuthFailure(
+      'missing_credentials',
       'missing credentials: send Authorization: Bearer <token> or x-api-key',
     );
   }
@@ -71,9 +104,10 @@ export class Authenticator {
     if (configured) return this.withStoredIdentity(configured);
     const stored = await this.storedKeys?.verify(key);
     if (stored) return stored;
-    throw TributaryError.unauthenticated('invalid API key');
+    throw new AuthFailure('invalid_api_key', 'invalid API key');
   }
 
+  /** A stored user that was deleted or disabled refuses its principal (UNAUTHENTICATED, counted as identity_disabled). */
   private withStoredIdentity(principal: Principal): Promise<Principal> | Principal {
     return this.identities ? this.identities.resolve(principal) : principal;
   }

@@ -9,6 +9,7 @@ import {
   type PingResponse,
   type QueryResultChunk,
   readClientStream,
+  TRACEPARENT_KEY,
   TributaryError,
   tributaryV1,
 } from '@tributary/core';
@@ -19,6 +20,8 @@ export interface EdgeCallOptions {
   signal?: AbortSignal;
   /** Absolute deadline (epoch ms). */
   deadline: number;
+  /** W3C traceparent of the caller's trace, so the edge logs under the same trace id. */
+  traceparent?: string;
 }
 
 const QUERY_METHOD = tributaryV1().EdgeService.service.Query;
@@ -55,10 +58,11 @@ export class EdgeClient {
     return this.gone === undefined;
   }
 
-  private async metadata(requestId: string): Promise<Metadata> {
+  private async metadata(options: EdgeCallOptions): Promise<Metadata> {
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${await this.signer.tokenFor(this.name)}`);
-    metadata.set('x-request-id', requestId);
+    metadata.set('x-request-id', options.requestId);
+    if (options.traceparent) metadata.set(TRACEPARENT_KEY, options.traceparent);
     return metadata;
   }
 
@@ -67,7 +71,7 @@ export class EdgeClient {
     // A cancel that came before the call exists would never fire the listener below.
     if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
     if (this.gone) throw this.describe(new TributaryError('UNAVAILABLE', this.gone));
-    const metadata = await this.metadata(options.requestId);
+    const metadata = await this.metadata(options);
     // The signal may have fired while the token was being signed.
     if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
     const call = this.client.makeServerStreamRequest(
@@ -115,7 +119,7 @@ export class EdgeClient {
   }
 
   async ping(options: EdgeCallOptions): Promise<PingResponse> {
-    const metadata = await this.metadata(options.requestId);
+    const metadata = await this.metadata(options);
     return new Promise((resolve, reject) => {
       this.client.Ping({}, metadata, { deadline: options.deadline }, (error, response) =>
         error ? reject(this.describe(fromGrpcError(error))) : resolve(response as PingResponse),

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile, resolveFrom } from '@tributary/core';
+import { ConfigError, loadConfigFile, metricsConfigSchema, resolveFrom } from '@tributary/core';
 import { z } from 'zod';
 
 const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
@@ -72,6 +72,8 @@ export const coordinatorConfigSchema = z.object({
         .default(1024 * 1024),
     })
     .default({ listen: '0.0.0.0:8000', max_body_bytes: 1024 * 1024 }),
+  /** `GET /metrics` on the HTTP port (Prometheus text format); optionally behind a bearer token. */
+  metrics: metricsConfigSchema,
   /** The MCP (Model Context Protocol) server for AI assistants: Streamable HTTP at `/mcp`. */
   mcp: z
     .object({

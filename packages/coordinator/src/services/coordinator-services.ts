@@ -1,6 +1,7 @@
-import type { Logger } from '@tributary/core';
+import type { Logger, ReadinessChecks } from '@tributary/core';
 import type { AdminService } from '../admin/index.js';
 import type { Authenticator } from '../auth/index.js';
+import type { CoordinatorMetrics } from '../metrics/index.js';
 import type { SavedQueryService } from '../saved-queries/index.js';
 import type { CatalogService } from './catalog-service.js';
 import type { QueryRunService } from './query-runs.js';
@@ -19,6 +20,12 @@ export interface CoordinatorServices {
   registry: RegistryService;
   admin: AdminService;
   logger: Logger;
-  /** Readiness as /health/ready reports it. */
-  readiness(): { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };
+  /** The process's metrics; transports record requests and calls, services the rest. */
+  metrics: CoordinatorMetrics;
+  health: {
+    /** Epoch ms when the process started, for uptime. */
+    startedAt: number;
+    /** What /health/ready evaluates. */
+    readiness: ReadinessChecks;
+  };
 }

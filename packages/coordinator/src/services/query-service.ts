@@ -8,12 +8,14 @@ import {
   TributaryError,
   type ValidateQueryResponse__Input,
 } from '@tributary/core';
+import type { QueryAuditEvent } from '../audit/audit-log.js';
 import { type QueryAuditSink, QueryAuditTrail } from '../audit/query-trail.js';
 import { requireScope } from '../auth/index.js';
 import type { Catalog, EdgeRegistry } from '../catalog/index.js';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { RequestContext } from '../context.js';
 import type { EdgeSlots, TenantLimits } from '../limits/index.js';
+import type { CoordinatorMetrics, QueryMeter } from '../metrics/index.js';
 import { unauthorizedError } from '../policy/index.js';
 import { buildQuery } from '../query/build/index.js';
 import { type EdgeAttempt, startOnEdge } from '../query/execute/run-on-edge.js';
@@ -46,6 +48,13 @@ export interface QueryServiceDeps {
   config: CoordinatorConfig['query'];
   /** Receives one record per executed query; none when absent. */
   audit?: QueryAuditSink;
+  /** Where query counts, durations and volumes are recorded; nothing is measured when absent. */
+  metrics?: CoordinatorMetrics;
+}
+
+/** The status label of a query's outcome: OK, or the code it ended with. */
+function statusOf(event: Pick<QueryAuditEvent, 'decision' | 'errorCode'>): string {
+  return event.decision === 'allowed' ? 'OK' : (event.errorCode ?? 'INTERNAL');
 }
 
 /** Runs, validates and builds queries: the protocol-free core of QueryService. */
@@ -110,7 +119,15 @@ export class QueryService {
    */
   async execute(ctx: RequestContext, request: QueryRequest): Promise<QueryExecution> {
     const startedAt = performance.now();
-    const trail = new QueryAuditTrail(this.deps.audit, ctx, String(request.sql ?? ''), startedAt);
+    const meter = this.deps.metrics?.startQuery(ctx.protocol);
+    // The trail decides each query's one outcome; metrics count that same outcome.
+    const outcomes: QueryAuditSink = {
+      recordQuery: (event) => {
+        meter?.end(statusOf(event));
+        this.deps.audit?.recordQuery(event);
+      },
+    };
+    const trail = new QueryAuditTrail(outcomes, ctx, String(request.sql ?? ''), startedAt);
     if (this.draining) {
       const refusal = TributaryError.unavailable('the coordinator is shutting down; try again', {
         retry_after_ms: 1_000,
@@ -122,7 +139,7 @@ export class QueryService {
     // The query's own signal: the caller going away, or this coordinator's shutdown.
     const signal = AbortSignal.any([ctx.signal, this.shutdown.signal]);
     try {
-      const execution = await this.run({ ...ctx, signal }, request, trail, startedAt);
+      const execution = await this.run({ ...ctx, signal }, request, trail, startedAt, meter);
       return { ...execution, chunks: untilEnd(execution.chunks, end) };
     } catch (error) {
       end();
@@ -136,6 +153,7 @@ export class QueryService {
     request: QueryRequest,
     trail: QueryAuditTrail,
     startedAt: number,
+    meter: QueryMeter | undefined,
   ): Promise<QueryExecution> {
     requireScope(ctx.principal, 'query');
     this.checkSql(request.sql);
@@ -152,7 +170,7 @@ export class QueryService {
       ),
     });
     // Authorize, then replace every governed table with its filtered, masked projection.
-    const governed = await this.deps.governance.enforce(ctx.principal, analyzed, request.sql, request.params);
+    const governed = await this.authorize(ctx, analyzed, request);
     trail.describe({
       filters: governed.decision.tables.flatMap((t) => [...t.applied.filters, ...t.applied.protections]),
       masks: governed.decision.tables.flatMap((t) => [...t.applied.masks, ...t.applied.tagRules]),
@@ -203,8 +221,32 @@ export class QueryService {
     );
     return {
       queryId,
-      chunks: trail.follow(logCompletion(started.chunks, log, { ...summary, edge: started.edge.name })),
+      chunks: trail.follow(
+        measure(logCompletion(started.chunks, log, { ...summary, edge: started.edge.name }), meter),
+      ),
     };
+  }
+
+  private async authorize(
+    ctx: RequestContext,
+    analyzed: Awaited<ReturnType<QueryAnalysis['analyze']>>,
+    request: QueryRequest,
+  ): ReturnType<Governance['enforce']> {
+    try {
+      const governed = await this.deps.governance.enforce(
+        ctx.principal,
+        analyzed,
+        request.sql,
+        request.params,
+      );
+      this.deps.metrics?.policyDecisions.inc({ decision: 'allowed' });
+      return governed;
+    } catch (error) {
+      if (error instanceof TributaryError && error.code === 'QUERY_UNAUTHORIZED') {
+        this.deps.metrics?.policyDecisions.inc({ decision: 'refused' });
+      }
+      throw error;
+    }
   }
 
   async validate(
@@ -308,6 +350,18 @@ async function* untilEnd<T>(chunks: AsyncIterable<T>, end: () => void): AsyncGen
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Counts rows and bytes as they stream, so a result cut short still counts what was sent. */
+async function* measure(
+  chunks: AsyncIterable<QueryResultChunk__Input>,
+  meter: QueryMeter | undefined,
+): AsyncGenerator<QueryResultChunk__Input> {
+  for await (const chunk of chunks) {
+    if (chunk.arrow && meter)
+      meter.streamed(Number(chunk.arrow.row_count ?? 0), chunk.arrow.ipc?.length ?? 0);
+    yield chunk;
+  }
 }
 
 export function paramsFromProto(values: Parameters<typeof fromProtoValue>[0][]): SqlValue[] {

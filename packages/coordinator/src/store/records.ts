@@ -178,6 +178,8 @@ export interface QueryAuditEntry {
   tenant: string;
   subject: string;
   keyId?: string;
+  /** The W3C trace id of the request, when it had one. */
+  traceId?: string;
   queryId: string;
   protocol: string;
   sql: string;
@@ -208,6 +210,8 @@ export interface AdminAuditEntry {
   tenant: string;
   subject: string;
   keyId?: string;
+  /** The W3C trace id of the request, when it had one. */
+  traceId?: string;
   /** e.g. `user.create`. */
   action: string;
   target: string;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile, resolveFrom } from '@tributary/core';
+import { ConfigError, loadConfigFile, metricsConfigSchema, resolveFrom } from '@tributary/core';
 import { z } from 'zod';
 
 const identifier = z
@@ -43,6 +43,13 @@ export const edgeConfigSchema = z.object({
     join_token: z.string().min(16, 'join_token must be at least 16 characters'),
   }),
   sources: z.array(source).min(1, 'an edge serves at least one source'),
+  /**
+   * The operational HTTP listener (`/metrics`, `/health/live`, `/health/ready`).
+   * Off unless configured, so several edges on one host never compete for a port.
+   */
+  http: z.object({ listen: address }).optional(),
+  /** `GET /metrics` on the `http` listener; optionally behind a bearer token. */
+  metrics: metricsConfigSchema,
   engine: z
     .object({
       memory_limit: z.string().default('1GB'),

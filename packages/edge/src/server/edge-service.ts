@@ -1,6 +1,7 @@
 import { Metadata, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import {
   acceptRequestId,
+  acceptTraceContext,
   callSignal,
   type EdgeQueryRequest,
   type EdgeServiceHandlers,
@@ -13,12 +14,14 @@ import {
   pipeToServerStream,
   type QueryResultChunk__Input,
   type Source__Input,
+  TRACEPARENT_KEY,
   TRIBUTARY_VERSION,
   TributaryError,
   toGrpcError,
   toTributaryError,
 } from '@tributary/core';
 import type { QueryEngine } from '@tributary/engine';
+import type { EdgeMetrics } from '../metrics/index.js';
 import type { SourceConnector } from '../sources/index.js';
 import type { CoordinatorTrust } from '../trust/coordinator-trust.js';
 
@@ -28,6 +31,7 @@ export interface EdgeServiceDeps {
   connectors: readonly SourceConnector[];
   trust: CoordinatorTrust;
   logger: Logger;
+  metrics: EdgeMetrics;
   schema: () => Source__Input[];
   refreshSchema: () => Promise<Source__Input[]>;
   startedAt: number;
@@ -93,10 +97,14 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
     async Query(call: ServerWritableStream<EdgeQueryRequest, QueryResultChunk__Input>) {
       const request = call.request;
       const requestId = acceptRequestId(request.request_id || call.metadata.get('x-request-id')[0]);
-      const log = logger.child({ requestId, queryId: request.query_id });
+      // The coordinator's traceparent: this edge's lines carry the trace id the client's request has.
+      const trace = acceptTraceContext(call.metadata.get(TRACEPARENT_KEY)[0]);
+      const log = logger.child({ requestId, traceId: trace.traceId, queryId: request.query_id });
+      const meter = deps.metrics.startQuery();
       if (deps.accepting && !deps.accepting()) {
         // UNAVAILABLE tells the coordinator to try another replica.
         log.info('query refused: the edge is shutting down');
+        meter.end('UNAVAILABLE');
         call.emit(
           'error',
           toGrpcError(TributaryError.unavailable(`edge ${deps.edgeName} is shutting down`), requestId),
@@ -125,11 +133,12 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
           rows += chunk.rowCount;
           bytes += chunk.ipc.byteLength;
           if (chunk.rowCount > 0) batches++;
+          meter.sent(chunk.rowCount, chunk.ipc.byteLength);
           yield { arrow: { ipc: chunk.ipc, row_count: chunk.rowCount } };
         }
         truncated = stream.summary.truncated;
         const elapsed = Math.round(performance.now() - started);
-        log.debug({ rows, bytes, batches, ms: elapsed, truncated }, 'query finished');
+        log.info({ rows, bytes, batches, ms: elapsed, truncated }, 'query finished');
         yield {
           metadata: {
             query_id: request.query_id,
@@ -147,9 +156,12 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
         const failure = error instanceof TributaryError ? error : toTributaryError(error);
         if (failure.code === 'INTERNAL') log.error({ err: error }, 'query failed');
         else log.info({ code: failure.code, message: failure.message }, 'query refused');
+        meter.end(failure.code);
         return { error: failure, requestId };
       });
+      if (outcome === 'completed') meter.end('OK');
       if (outcome === 'cancelled') {
+        meter.end('CANCELLED');
         controller.abort(new TributaryError('CANCELLED', 'the caller cancelled the query'));
         log.info({ rows }, 'query cancelled by caller');
       }

@@ -1,4 +1,5 @@
 import {
+  formatTraceparent,
   type QueryMetadata,
   type QueryResultChunk,
   type QueryResultChunk__Input,
@@ -155,7 +156,12 @@ async function begin(edge: RegisteredEdge, query: EdgeQuery, ctx: RequestContext
       timeout_ms: Math.max(1, query.deadline - Date.now()),
       request_id: ctx.requestId,
     },
-    { requestId: ctx.requestId, signal: ctx.signal, deadline: query.deadline },
+    {
+      requestId: ctx.requestId,
+      signal: ctx.signal,
+      deadline: query.deadline,
+      traceparent: ctx.trace ? formatTraceparent(ctx.trace) : undefined,
+    },
   );
   const held: QueryResultChunk[] = [];
   const counts: Counts = { rows: 0, bytes: 0, batches: 0 };

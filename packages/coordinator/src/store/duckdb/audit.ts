@@ -6,7 +6,8 @@ import type { Row, SqlParams, StoreDatabase } from './database.js';
 
 // The columns an admin filters on are columns; the rest of an entry is JSON in
 // `detail`. A query entry keeps its query id in `target` and its decision in
-// `decision`; an admin entry its action and target.
+// `decision`; an admin entry its action and target. The trace id lives in
+// `detail`, so records written before it existed read back without one.
 
 function toParams(entry: AuditEntry): SqlParams {
   const common = {
@@ -23,7 +24,7 @@ function toParams(entry: AuditEntry): SqlParams {
       action: entry.action,
       target: entry.target,
       decision: null,
-      detail: JSON.stringify({ before: entry.before, after: entry.after }),
+      detail: JSON.stringify({ before: entry.before, after: entry.after, traceId: entry.traceId }),
     };
   }
   const { kind, time, requestId, tenant, subject, keyId, queryId, decision, ...detail } = entry;
@@ -40,9 +41,10 @@ function toRecord(row: Row): AuditRecord {
     keyId: optionalText(row.key_id),
   };
   if (row.kind === 'admin') {
-    const detail = json<{ before?: unknown; after?: unknown }>(row.detail, {});
+    const detail = json<{ before?: unknown; after?: unknown; traceId?: string }>(row.detail, {});
     return {
       ...common,
+      ...(detail.traceId ? { traceId: detail.traceId } : {}),
       kind: 'admin',
       action: text(row.action),
       target: text(row.target),

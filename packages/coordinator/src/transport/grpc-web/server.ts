@@ -23,9 +23,9 @@ export interface RunningGrpcWeb {
 }
 
 const PUBLIC_SERVICES = ['CatalogService', 'QueryService', 'AdminService'] as const;
-const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'x-request-id'];
+const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'x-request-id', 'traceparent'];
 const ALLOW_HEADERS =
-  'content-type, x-grpc-web, x-user-agent, authorization, x-api-key, x-request-id, grpc-timeout';
+  'content-type, x-grpc-web, x-user-agent, authorization, x-api-key, x-request-id, traceparent, grpc-timeout';
 const EXPOSE_HEADERS =
   'grpc-status, grpc-message, tributary-error-code, tributary-error-details-bin, x-request-id, x-query-id';
 /** Headers a gRPC server sends that are transport, not application metadata. */

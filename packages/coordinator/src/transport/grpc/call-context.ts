@@ -1,5 +1,13 @@
 import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
-import { acceptRequestId, callSignal, type Logger } from '@tributary/core';
+import { status } from '@grpc/grpc-js';
+import {
+  acceptRequestId,
+  acceptTraceContext,
+  callSignal,
+  type Logger,
+  TRACEPARENT_KEY,
+  type TraceContext,
+} from '@tributary/core';
 import type { Credentials } from '../../auth/index.js';
 import type { RequestContext } from '../../context.js';
 import type { CoordinatorServices } from '../../services/index.js';
@@ -13,8 +21,30 @@ export function credentialsOf(metadata: Metadata): Credentials {
   return { authorization: header(metadata, 'authorization'), apiKey: header(metadata, 'x-api-key') };
 }
 
-export function requestIdOf(metadata: Metadata): string {
-  return acceptRequestId(header(metadata, 'x-request-id'));
+/** What identifies a call in logs before it is authenticated: its request id and trace. */
+export interface CallIdentity {
+  requestId: string;
+  trace: TraceContext;
+  /** `Service/Method`, e.g. `QueryService/ExecuteQuery`: a bounded label for metrics. */
+  rpc: string;
+}
+
+export function identifyCall(call: { metadata: Metadata; getPath(): string }): CallIdentity {
+  return {
+    requestId: acceptRequestId(header(call.metadata, 'x-request-id')),
+    trace: acceptTraceContext(header(call.metadata, TRACEPARENT_KEY)),
+    rpc: rpcName(call.getPath()),
+  };
+}
+
+/** `/tributary.v1.QueryService/ExecuteQuery` → `QueryService/ExecuteQuery`. */
+export function rpcName(path: string): string {
+  return path.replace(/^\/(?:\w+\.)*/, '');
+}
+
+/** The name of a gRPC status code (`OK`, `PERMISSION_DENIED`, …) for metric labels. */
+export function statusName(code: status): string {
+  return status[code] ?? 'UNKNOWN';
 }
 
 type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
@@ -23,16 +53,24 @@ type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown,
 export async function contextFor(
   services: CoordinatorServices,
   call: AnyCall,
-  requestId: string,
+  identity: CallIdentity,
   method: string,
   protocol: RequestContext['protocol'] = 'grpc',
 ): Promise<RequestContext> {
+  const { requestId, trace } = identity;
   const principal = await services.authenticator.authenticate(credentialsOf(call.metadata));
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
-  const logger: Logger = services.logger.child({ requestId, method, protocol, subject: principal.subject });
+  const logger: Logger = services.logger.child({
+    requestId,
+    traceId: trace.traceId,
+    method,
+    protocol,
+    subject: principal.subject,
+  });
   return {
     requestId,
+    trace,
     principal,
     protocol,
     signal: callSignal(call).signal,

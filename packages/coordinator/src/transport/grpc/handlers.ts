@@ -5,6 +5,7 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
   type sendUnaryData,
+  status,
 } from '@grpc/grpc-js';
 import {
   pipeToServerStream,
@@ -16,19 +17,23 @@ import {
 } from '@tributary/core';
 import type { RequestContext } from '../../context.js';
 import type { CoordinatorServices, QueryExecution } from '../../services/index.js';
-import { contextFor, requestIdOf } from './call-context.js';
+import { type CallIdentity, contextFor, identifyCall, statusName } from './call-context.js';
 
 function logFailure(
   services: CoordinatorServices,
   error: unknown,
-  requestId: string,
+  identity: CallIdentity,
   method: string,
 ): TributaryError {
   const failure = toTributaryError(error);
-  if (failure.code === 'INTERNAL') services.logger.error({ err: error, requestId, method }, 'call failed');
-  else
-    services.logger.info({ requestId, method, code: failure.code, message: failure.message }, 'call refused');
+  const fields = { requestId: identity.requestId, traceId: identity.trace.traceId, method };
+  if (failure.code === 'INTERNAL') services.logger.error({ ...fields, err: error }, 'call failed');
+  else services.logger.info({ ...fields, code: failure.code, message: failure.message }, 'call refused');
   return failure;
+}
+
+function countCall(services: CoordinatorServices, identity: CallIdentity, code: status): void {
+  services.metrics.grpcCalls.inc({ method: identity.rpc, code: statusName(code) });
 }
 
 /** An authenticated unary call: context, handler, and the error model on failure. */
@@ -38,16 +43,18 @@ export function unary<Req, Res>(
   handler: (ctx: RequestContext, request: Req) => Promise<Res> | Res,
 ): handleUnaryCall<Req, Res> {
   return async (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-    const requestId = requestIdOf(call.metadata);
+    const identity = identifyCall(call);
     try {
-      const ctx = await contextFor(services, call as ServerUnaryCall<unknown, unknown>, requestId, method);
+      const ctx = await contextFor(services, call as ServerUnaryCall<unknown, unknown>, identity, method);
       const response = await handler(ctx, call.request);
       const trailer = new Metadata();
-      trailer.set(REQUEST_ID_KEY, requestId);
+      trailer.set(REQUEST_ID_KEY, identity.requestId);
+      countCall(services, identity, status.OK);
       callback(null, response, trailer);
     } catch (error) {
-      const failure = logFailure(services, error, requestId, method);
-      callback(toGrpcError(failure, requestId) as Parameters<sendUnaryData<Res>>[0]);
+      const failure = logFailure(services, error, identity, method);
+      countCall(services, identity, failure.grpcStatus);
+      callback(toGrpcError(failure, identity.requestId) as Parameters<sendUnaryData<Res>>[0]);
     }
   };
 }
@@ -59,25 +66,42 @@ export function resultStream<Req>(
   start: (ctx: RequestContext, request: Req) => Promise<QueryExecution>,
 ): handleServerStreamingCall<Req, QueryResultChunk__Input> {
   return async (call: ServerWritableStream<Req, QueryResultChunk__Input>) => {
-    const requestId = requestIdOf(call.metadata);
+    const identity = identifyCall(call);
+    const { requestId } = identity;
     const header = new Metadata();
     header.set(REQUEST_ID_KEY, requestId);
-    const fail = (error: unknown) => ({ error: logFailure(services, error, requestId, method), requestId });
+    let failedWith: status | undefined;
+    const fail = (error: unknown) => {
+      const failure = logFailure(services, error, identity, method);
+      failedWith = failure.grpcStatus;
+      return { error: failure, requestId };
+    };
     let execution: QueryExecution;
     try {
       const ctx = await contextFor(
         services,
         call as ServerWritableStream<unknown, unknown>,
-        requestId,
+        identity,
         method,
       );
       execution = await start(ctx, call.request);
     } catch (error) {
-      if (!call.cancelled) call.emit('error', toGrpcError(fail(error).error, requestId));
+      const { error: failure } = fail(error);
+      countCall(services, identity, call.cancelled ? status.CANCELLED : failure.grpcStatus);
+      if (!call.cancelled) call.emit('error', toGrpcError(failure, requestId));
       return;
     }
     header.set('x-query-id', execution.queryId);
     call.sendMetadata(header);
-    await pipeToServerStream(call, execution.chunks, fail);
+    const outcome = await pipeToServerStream(call, execution.chunks, fail);
+    countCall(
+      services,
+      identity,
+      outcome === 'completed'
+        ? status.OK
+        : outcome === 'cancelled'
+          ? status.CANCELLED
+          : (failedWith ?? status.UNKNOWN),
+    );
   };
 }

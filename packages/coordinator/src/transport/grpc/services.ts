@@ -1,4 +1,4 @@
-import type { Server, sendUnaryData } from '@grpc/grpc-js';
+import { type Server, type sendUnaryData, status } from '@grpc/grpc-js';
 import {
   type CatalogServiceHandlers,
   type EdgeRegistryServiceHandlers,
@@ -12,6 +12,7 @@ import {
 } from '@tributary/core';
 import type { CoordinatorServices } from '../../services/index.js';
 import { adminHandlers } from './admin-handlers.js';
+import { rpcName, statusName } from './call-context.js';
 import { resultStream, unary } from './handlers.js';
 import { addReflection } from './reflection.js';
 
@@ -53,19 +54,23 @@ function queryHandlers(services: CoordinatorServices): QueryServiceHandlers {
 
 /** Edges authenticate with the join token in the request instead of a user credential. */
 function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHandlers {
-  const run = <T>(callback: sendUnaryData<T>, work: () => T) => {
+  const run = <T>(call: { getPath(): string }, callback: sendUnaryData<T>, work: () => T) => {
+    const method = rpcName(call.getPath());
     try {
-      callback(null, work());
+      const response = work();
+      services.metrics.grpcCalls.inc({ method, code: statusName(status.OK) });
+      callback(null, response);
     } catch (error) {
       const failure = toTributaryError(error);
       if (failure.code === 'INTERNAL') services.logger.error({ err: error }, 'registry call failed');
+      services.metrics.grpcCalls.inc({ method, code: statusName(failure.grpcStatus) });
       callback(toGrpcError(failure, newRequestId()) as Parameters<sendUnaryData<T>>[0]);
     }
   };
   return {
-    Register: (call, callback) => run(callback, () => services.registry.register(call.request)),
+    Register: (call, callback) => run(call, callback, () => services.registry.register(call.request)),
     Heartbeat: (call, callback) =>
-      run(callback, () => ({
+      run(call, callback, () => ({
         known: services.registry.heartbeat(
           call.request.join_token,
           call.request.edge_id,
@@ -73,7 +78,7 @@ function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHan
         ),
       })),
     Deregister: (call, callback) =>
-      run(callback, () => {
+      run(call, callback, () => {
         services.registry.deregister(call.request.join_token, call.request.edge_id);
         return {};
       }),

@@ -1,10 +1,17 @@
-import { acceptRequestId, type Logger, TributaryError } from '@tributary/core';
+import {
+  acceptRequestId,
+  acceptTraceContext,
+  type Logger,
+  type MetricsConfig,
+  type TraceContext,
+  TributaryError,
+} from '@tributary/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { CoordinatorServices } from '../../services/index.js';
 import { sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
-import { healthRoutes } from './routes/health.js';
+import { observabilityRoutes } from './routes/observability.js';
 import { queryRoutes } from './routes/query.js';
 import { queryRunRoutes } from './routes/query-runs.js';
 import { savedQueryRoutes } from './routes/saved-queries.js';
@@ -12,6 +19,14 @@ import { savedQueryRoutes } from './routes/saved-queries.js';
 export interface HttpOptions {
   maxBodyBytes: number;
   logger: Logger;
+  metrics: MetricsConfig;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's trace: the caller's `traceparent` when valid, a new trace otherwise. */
+    trace: TraceContext;
+  }
 }
 
 /** The HTTP/JSON gateway: decoding, authentication and encoding only; every route calls a shared service. */
@@ -27,19 +42,34 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
     // Streaming responses are hijacked; on shutdown their sockets must be closed too.
     forceCloseConnections: true,
   });
+  app.decorateRequest('trace', undefined as unknown as TraceContext);
   app.addHook('onRequest', async (request, reply) => {
+    request.trace = acceptTraceContext(request.headers.traceparent);
+    // Every line logged for this request, by any layer, carries its trace id.
+    request.log = request.log.child({ traceId: request.trace.traceId });
     reply.header('x-request-id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'http request',
-    );
+    // On the raw response, so streamed (hijacked) results carry it too.
+    reply.raw.setHeader('x-trace-id', request.trace.traceId);
+    // The raw response's close, not onResponse: streamed results hijack the
+    // reply, and Fastify runs no hooks for a hijacked reply.
+    const started = performance.now();
+    reply.raw.once('close', () => {
+      const seconds = (performance.now() - started) / 1_000;
+      const route = request.routeOptions.url ?? 'unmatched';
+      const status = reply.raw.statusCode;
+      services.metrics.httpRequests.inc({ method: request.method, route, status });
+      services.metrics.httpDuration.observe({ method: request.method, route }, seconds);
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          status,
+          ms: Math.round(seconds * 1_000),
+          ...(reply.raw.writableFinished ? {} : { aborted: true }),
+        },
+        'http request',
+      );
+    });
   });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
@@ -49,7 +79,7 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
       TributaryError.notFound(`no route ${request.method} ${request.url.split('?')[0]}`),
     ),
   );
-  healthRoutes(app, services);
+  observabilityRoutes(app, services, options.metrics);
   queryRoutes(app, services);
   queryRunRoutes(app, services);
   savedQueryRoutes(app, services);

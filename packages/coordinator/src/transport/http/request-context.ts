@@ -27,6 +27,7 @@ export async function httpContext(
   });
   return {
     requestId: request.id,
+    trace: request.trace,
     principal,
     protocol: 'http',
     signal: controller.signal,

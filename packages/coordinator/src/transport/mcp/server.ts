@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   acceptRequestId,
+  acceptTraceContext,
   errorEnvelope,
   type Logger,
   splitHostPort,
@@ -67,9 +68,11 @@ export async function startMcpServer(
 ): Promise<RunningMcpServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = acceptRequestId(req.headers['x-request-id']);
-    const log = options.logger.child({ requestId });
+    const trace = acceptTraceContext(req.headers.traceparent);
+    const log = options.logger.child({ requestId, traceId: trace.traceId });
     const started = performance.now();
     res.setHeader('x-request-id', requestId);
+    res.setHeader('x-trace-id', trace.traceId);
     res.on('finish', () =>
       log.info(
         { method: req.method, status: res.statusCode, ms: Math.round(performance.now() - started) },
@@ -101,6 +104,7 @@ export async function startMcpServer(
       });
       const ctx: RequestContext = {
         requestId,
+        trace,
         principal,
         protocol: 'mcp',
         signal: controller.signal,

@@ -1,0 +1,1 @@
+export { sourcesCheck, storeCheck } from './checks.js';

@@ -1,0 +1,6 @@
+export {
+  type CheckResult,
+  type ReadinessCheck,
+  ReadinessChecks,
+  type ReadinessReport,
+} from './readiness.js';

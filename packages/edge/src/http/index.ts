@@ -1,0 +1,1 @@
+export { type EdgeHttpOptions, type RunningEdgeHttp, startEdgeHttp } from './http-server.js';

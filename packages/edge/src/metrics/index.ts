@@ -1,0 +1,1 @@
+export { EdgeMetrics, type EdgePool, EdgeQueryMeter } from './edge-metrics.js';
