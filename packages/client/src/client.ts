@@ -10,6 +10,7 @@ import {
   type SourceInfo,
   type SqlValue,
   type Table,
+  TributaryError,
   tributaryV1,
   type ValidateQueryResponse,
 } from '@tributary/core';
@@ -55,6 +56,7 @@ export class TributaryClient {
   readonly admin: AdminClient;
   private readonly queries: GrpcCaller<QueryServiceClient>;
   private readonly stubs: { close(): void }[];
+  private readonly closing = new AbortController();
 
   constructor(options: ClientOptions) {
     const v1 = tributaryV1();
@@ -65,6 +67,7 @@ export class TributaryClient {
       timeoutMs: options.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS,
       retry: options.retry,
       onRetry: options.onRetry,
+      closed: this.closing.signal,
     };
     const query = new v1.QueryService(
       options.address,
@@ -123,7 +126,9 @@ export class TributaryClient {
     return this.catalog.getRecords(requests.getRecords(table, { columns, limit }), call);
   }
 
+  /** Closes the connections; calls still running or waiting to retry end with CANCELLED. */
   close(): void {
+    this.closing.abort(new TributaryError('CANCELLED', 'the client is closed'));
     for (const stub of this.stubs) stub.close();
   }
 }

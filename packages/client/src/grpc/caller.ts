@@ -30,6 +30,8 @@ export interface CallerSettings extends Credentials {
   timeoutMs: number;
   retry?: RetryOptions | false;
   onRetry?: (event: RetryEvent & { method: string }) => void;
+  /** Aborted when the client closes: pending calls and retries end. */
+  closed?: AbortSignal;
 }
 
 /**
@@ -56,7 +58,7 @@ function cancelOnAbort(
   signal: AbortSignal | undefined,
   target: { cancel(): void } | AbortController,
 ): () => void {
-  const stop = () => ('cancel' in target ? target.cancel() : target.abort());
+  const stop = () => ('cancel' in target ? target.cancel() : target.abort(signal?.reason));
   if (!signal) return () => undefined;
   if (signal.aborted) {
     stop();
@@ -97,6 +99,18 @@ export class GrpcCaller<Stub extends object> {
     };
   }
 
+  /** A signal for one call: aborted by the caller's signal or by closing the client. */
+  private callSignal(signal: AbortSignal | undefined): { controller: AbortController; release(): void } {
+    const controller = new AbortController();
+    const stops = [cancelOnAbort(signal, controller), cancelOnAbort(this.settings.closed, controller)];
+    return {
+      controller,
+      release: () => {
+        for (const stop of stops) stop();
+      },
+    };
+  }
+
   unary<Res>(
     method: keyof Stub & string,
     request: unknown,
@@ -105,27 +119,28 @@ export class GrpcCaller<Stub extends object> {
   ): Promise<Res> {
     const invoke = this.stub[method] as unknown as UnaryMethod;
     const deadline = Date.now() + (options.timeoutMs ?? this.settings.timeoutMs);
-    const { signal } = options;
     const requestId = options.requestId ?? newRequestId();
+    const { controller, release } = this.callSignal(options.signal);
     const attempt = () =>
       new Promise<Res>((resolve, reject) => {
         let stopListening: () => void = () => undefined;
-        const call = invoke.call(
-          this.stub,
-          request,
-          this.metadata(requestId),
-          { deadline },
-          (error, response) => {
-            stopListening();
-            if (error) reject(fromGrpcError(error));
-            else resolve(response as Res);
-          },
-        );
-        stopListening = cancelOnAbort(signal, call);
+        const finish = (error: unknown, response?: unknown) => {
+          stopListening();
+          if (error) reject(fromGrpcError(error));
+          else resolve(response as Res);
+        };
+        try {
+          const call = invoke.call(this.stub, request, this.metadata(requestId), { deadline }, finish);
+          stopListening = cancelOnAbort(controller.signal, call);
+        } catch (error) {
+          finish(error);
+        }
       });
     try {
-      return retrying(attempt, this.retryContext(method, idempotency, options, signal, deadline));
+      const context = this.retryContext(method, idempotency, options, controller.signal, deadline);
+      return retrying(attempt, context).finally(release);
     } catch (error) {
+      release();
       return Promise.reject(error);
     }
   }
@@ -139,14 +154,19 @@ export class GrpcCaller<Stub extends object> {
   ): QueryResult {
     const invoke = this.stub[method] as unknown as StreamMethod;
     const deadline = options.timeoutMs ? Date.now() + options.timeoutMs : undefined;
-    // One controller for the caller's signal and QueryResult's own cancel, so
-    // either ends the current attempt and any retry still to come.
     const requestId = options.requestId ?? newRequestId();
-    const controller = new AbortController();
+    // One controller for the caller's signal, closing the client and
+    // QueryResult's own cancel: each ends the current attempt and any retry
+    // still to come.
+    const { controller, release } = this.callSignal(options.signal);
     const cancel = () => controller.abort();
-    const stopListening = cancelOnAbort(options.signal, controller);
     const open = () => {
-      const call = invoke.call(this.stub, request, this.metadata(requestId), deadline ? { deadline } : {});
+      let call: ClientReadableStream<QueryResultChunk>;
+      try {
+        call = invoke.call(this.stub, request, this.metadata(requestId), deadline ? { deadline } : {});
+      } catch (error) {
+        throw fromGrpcError(error);
+      }
       const stopCall = cancelOnAbort(controller.signal, call);
       call.on('status', stopCall);
       return readClientStream(call);
@@ -156,7 +176,7 @@ export class GrpcCaller<Stub extends object> {
       try {
         yield* retryingStream(open, context());
       } finally {
-        stopListening();
+        release();
       }
     }
     return new QueryResult(chunks(), cancel, { requestId });

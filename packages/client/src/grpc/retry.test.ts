@@ -369,6 +369,19 @@ describe('settings and cancellation', () => {
     }
   });
 
+  test('closing the client ends calls waiting to retry, and refuses new ones', async () => {
+    const closing = connect();
+    server.fail('GetTable', rateLimited('10'));
+    server.fail('ExecuteQuery', rateLimited('10'));
+    const waiting = [closing.getTable('lake.main.t'), closing.query('SELECT 1').toArray()];
+    while (server.calls.size < 2) await new Promise((resolve) => setImmediate(resolve));
+    closing.close();
+    for (const outcome of [...waiting, closing.listSources(), closing.query('SELECT 1').toArray()]) {
+      await assert.rejects(outcome, { code: 'CANCELLED', message: 'the client is closed' });
+    }
+    assert.deepEqual([...server.calls.values()], [1, 1]);
+  });
+
   test('invalid retry settings are refused', async () => {
     await assert.rejects(client.getTable('lake.main.t', { retry: { maxAttempts: 0 } }), {
       code: 'INVALID_ARGUMENT',

@@ -27,8 +27,11 @@ export interface RetryContext {
   random?: () => number;
 }
 
-function cancelled(): TributaryError {
-  return new TributaryError('CANCELLED', 'the call was cancelled');
+/** The error a cancelled call ends with: the abort reason when it is one of ours (e.g. "the client is closed"). */
+function cancelled(signal: AbortSignal | undefined): TributaryError {
+  return signal?.reason instanceof TributaryError
+    ? signal.reason
+    : new TributaryError('CANCELLED', 'the call was cancelled');
 }
 
 /** The wait before the next attempt, or undefined to give up and surface `error`. */
@@ -53,10 +56,10 @@ function nextDelay(
 // browsers (the gRPC-Web client).
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
+    if (signal?.aborted) return reject(cancelled(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(cancelled());
+      reject(cancelled(signal));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -74,10 +77,13 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export async function retrying<T>(attempt: (n: number) => Promise<T>, context: RetryContext): Promise<T> {
   const startedAt = Date.now();
   for (let n = 1; ; n++) {
-    if (context.signal?.aborted) throw cancelled();
+    if (context.signal?.aborted) throw cancelled(context.signal);
     try {
       return await attempt(n);
     } catch (error) {
+      // Cancelled: no retry; a reason of ours (e.g. "the client is closed") says why.
+      if (context.signal?.aborted)
+        throw context.signal.reason instanceof TributaryError ? context.signal.reason : error;
       const delayMs = nextDelay(error, n, startedAt, context);
       if (delayMs === undefined) throw error;
       await wait(delayMs, context.signal);
@@ -98,11 +104,14 @@ export async function* retryingStream<T>(
   let iterator: AsyncIterator<T> | undefined;
   let first: IteratorResult<T> | undefined;
   for (let n = 1; first === undefined; n++) {
-    if (context.signal?.aborted) throw cancelled();
+    if (context.signal?.aborted) throw cancelled(context.signal);
     iterator = open(n)[Symbol.asyncIterator]();
     try {
       first = await iterator.next();
     } catch (error) {
+      // Cancelled: no retry; a reason of ours (e.g. "the client is closed") says why.
+      if (context.signal?.aborted)
+        throw context.signal.reason instanceof TributaryError ? context.signal.reason : error;
       const delayMs = nextDelay(error, n, startedAt, context);
       if (delayMs === undefined) throw error;
       await wait(delayMs, context.signal);
