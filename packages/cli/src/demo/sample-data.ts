@@ -103,7 +103,18 @@ export async function generateSampleData(options: SampleDataOptions): Promise<Sa
     const raced = await readCompleteDataSet(dir, scale, duckdbVersion);
     if (raced) return raced;
 
-    await swapInto(tmp, dir);
+    try {
+      await swapInto(tmp, dir);
+    } catch (err) {
+      // A concurrent call swapped its own copy in between our check and our rename.
+      const code = (err as NodeJS.ErrnoException).code;
+      const settled =
+        code === 'ENOTEMPTY' || code === 'EEXIST'
+          ? await readCompleteDataSet(dir, scale, duckdbVersion)
+          : undefined;
+      if (settled) return settled;
+      throw err;
+    }
     return layoutFor(dir, manifest);
   } finally {
     await rm(tmp, { recursive: true, force: true });
