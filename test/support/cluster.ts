@@ -8,9 +8,17 @@ import { generateApiKey, hashApiKey } from '@tributary/coordinator';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { stringify } from 'yaml';
 
+/**
+ * One edge. Several specs naming the same sources (same paths) make replicas
+ * of those sources.
+ */
 export interface EdgeSpec {
   name: string;
   sources: Record<string, unknown>[];
+  /** Engine settings merged over the defaults. */
+  engine?: Record<string, unknown>;
+  /** How long the edge lets running queries finish on SIGTERM. */
+  shutdownGraceMs?: number;
 }
 
 export interface ClusterOptions {
@@ -18,6 +26,8 @@ export interface ClusterOptions {
   /** Extra coordinator settings merged over the defaults. */
   coordinator?: Record<string, unknown>;
   heartbeatIntervalMs?: number;
+  /** Heartbeat silence after which the coordinator drops an edge; three intervals by default. */
+  expiryMs?: number;
   /**
    * The tenant's first policy document. By default role `analyst` (the test
    * key's role) may read every source the edges serve.
@@ -104,13 +114,25 @@ export class Cluster {
           algorithms: ['RS256'],
         },
       },
-      edges: { join_token: this.joinToken, heartbeat_interval_ms: interval, expiry_ms: interval * 3 },
+      edges: {
+        join_token: this.joinToken,
+        heartbeat_interval_ms: interval,
+        expiry_ms: this.options.expiryMs ?? interval * 3,
+      },
       policies: { bootstrap_file: policyFile },
       ...this.options.coordinator,
     };
-    const coordinatorConfig = join(this.dir, 'coordinator.yaml');
-    writeFileSync(coordinatorConfig, stringify(config));
-    this.coordinator = new ServiceProcess('coordinator', coordinatorConfig, {
+    this.coordinatorConfig = config;
+    await this.launchCoordinator();
+    await Promise.all(this.options.edges.map((edge) => this.startEdge(edge)));
+  }
+
+  private coordinatorConfig: Record<string, unknown> = {};
+
+  private async launchCoordinator(): Promise<void> {
+    const path = join(this.dir, 'coordinator.yaml');
+    writeFileSync(path, stringify(this.coordinatorConfig));
+    this.coordinator = new ServiceProcess('coordinator', path, {
       logFile: join(this.dir, 'coordinator.log'),
       env: this.options.env,
     });
@@ -119,10 +141,34 @@ export class Cluster {
     this.httpUrl = `http://127.0.0.1:${listening.httpPort}`;
     this.grpcWebUrl = `http://127.0.0.1:${listening.grpcWebPort}`;
     this.mcpUrl = `http://127.0.0.1:${listening.mcpPort}/mcp`;
-    await Promise.all(this.options.edges.map((edge) => this.startEdge(edge)));
+    // A restart listens where the edges and clients already point.
+    this.coordinatorConfig = {
+      ...this.coordinatorConfig,
+      grpc: { listen: this.grpcAddress },
+      http: { listen: `127.0.0.1:${listening.httpPort}` },
+      mcp: { listen: `127.0.0.1:${listening.mcpPort}` },
+      grpc_web: { listen: `127.0.0.1:${listening.grpcWebPort}` },
+    };
   }
 
-  async startEdge(spec: EdgeSpec): Promise<ServiceProcess> {
+  /**
+   * Stops the coordinator (SIGTERM and its drain, or SIGKILL when `crash`)
+   * and starts a new one on the same ports, with an empty registry: the
+   * edges must find it on their own.
+   */
+  async restartCoordinator(options: { crash?: boolean } = {}): Promise<void> {
+    if (options.crash) {
+      const exited = new Promise<void>((resolve) => this.coordinator.child.once('exit', () => resolve()));
+      this.coordinator.kill();
+      await exited;
+    } else {
+      await this.coordinator.stop();
+    }
+    await this.launchCoordinator();
+  }
+
+  /** Starts an edge; resolves once it registered, unless `registered: false` (e.g. it is meant to be refused). */
+  async startEdge(spec: EdgeSpec, options: { registered?: boolean } = {}): Promise<ServiceProcess> {
     const path = join(this.dir, `${spec.name}.yaml`);
     writeFileSync(
       path,
@@ -132,7 +178,13 @@ export class Cluster {
         coordinator: { address: this.grpcAddress, join_token: this.joinToken },
         sources: spec.sources,
         http: { listen: '127.0.0.1:0' },
-        engine: { memory_limit: '512MB', query_timeout_ms: 60_000, max_concurrent_queries: 4 },
+        engine: {
+          memory_limit: '512MB',
+          query_timeout_ms: 60_000,
+          max_concurrent_queries: 4,
+          ...spec.engine,
+        },
+        ...(spec.shutdownGraceMs === undefined ? {} : { shutdown_grace_ms: spec.shutdownGraceMs }),
       }),
     );
     const edge = new ServiceProcess('edge', path, {
@@ -142,7 +194,7 @@ export class Cluster {
     this.edges.set(spec.name, edge);
     const listening = await edge.ready;
     this.edgeHttpUrls.set(spec.name, `http://127.0.0.1:${listening.httpPort}`);
-    await edge.waitFor((line) => line.msg === 'registered', 30_000);
+    if (options.registered !== false) await edge.waitFor((line) => line.msg === 'registered', 30_000);
     return edge;
   }
 

@@ -42,11 +42,14 @@ export class Registrar {
 
   constructor(private readonly options: RegistrarOptions) {
     const v1 = tributaryV1();
-    this.client = new v1.EdgeRegistryService(
-      options.coordinatorAddress,
-      credentials.createInsecure(),
-      GRPC_CHANNEL_OPTIONS,
-    ) as unknown as EdgeRegistryServiceClient;
+    this.client = new v1.EdgeRegistryService(options.coordinatorAddress, credentials.createInsecure(), {
+      ...GRPC_CHANNEL_OPTIONS,
+      // grpc-js backs off reconnecting for up to two minutes by default: a
+      // restarted coordinator would not hear from this edge for that long.
+      // Capped at a second, the next heartbeat after the restart gets through.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1_000,
+    }) as unknown as EdgeRegistryServiceClient;
   }
 
   start(): void {

@@ -112,6 +112,7 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
         return;
       }
       const controller = callSignal(call);
+      log.debug('query started');
       // Headers go out at once: they tell the coordinator this edge accepted
       // the query, long before a slow query's first rows.
       call.sendMetadata(new Metadata());
