@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  byNumber,
   DOCKERFILE,
   dockerfileStages,
   execForm,
@@ -144,7 +145,7 @@ describe('Dockerfile', () => {
       test('exposes the ports of the configuration defaults', () => {
         const expected =
           target === 'coordinator' ? Object.values(coordinatorDefaultPorts()) : [edgeDefaultPort()];
-        assert.deepEqual(exposedPorts(stages, target).sort(), expected.sort());
+        assert.deepEqual(exposedPorts(stages, target).sort(byNumber), expected.sort(byNumber));
       });
 
       test('has a HEALTHCHECK through the shipped probe on one of its own ports', () => {

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Json, KUBERNETES_DIR, kustomize, portOf } from './support/deploy-files.js';
+import { byNumber, type Json, KUBERNETES_DIR, kustomize, portOf } from './support/deploy-files.js';
 import { validateKubernetesObject } from './support/kubernetes-schema.js';
 import {
   coordinatorDefaultPorts,
@@ -234,8 +234,8 @@ describe('Kubernetes manifests', { skip: overlays.demo ? false : 'kubectl is not
       const ports = coordinatorPorts(loaded.config);
       assert.deepEqual(ports, coordinatorDefaultPorts());
       assert.deepEqual(
-        (container.ports ?? []).map((p) => p.containerPort).sort(),
-        Object.values(ports).sort(),
+        (container.ports ?? []).map((p) => p.containerPort).sort(byNumber),
+        Object.values(ports).sort(byNumber),
       );
       assert.match(loaded.config.store.path, /^\/var\/lib\/tributary\/tributary-pod-0\.duckdb$/);
       const writable = container.volumeMounts?.find((m) =>
@@ -251,8 +251,8 @@ describe('Kubernetes manifests', { skip: overlays.demo ? false : 'kubectl is not
       const client = coordinatorServices.find((s) => !s.spec.publishNotReadyAddresses);
       assert.ok(client, 'a client Service');
       assert.deepEqual(
-        client.spec.ports.map((p) => probePort(container, p.targetPort)).sort(),
-        Object.values(coordinatorDefaultPorts()).sort(),
+        client.spec.ports.map((p) => probePort(container, p.targetPort)).sort(byNumber),
+        Object.values(coordinatorDefaultPorts()).sort(byNumber),
       );
       for (const port of client.spec.ports) assert.equal(port.port, probePort(container, port.targetPort));
       const edge = workload('demo', 'StatefulSet', 'tributary-edge');
@@ -312,8 +312,8 @@ describe('Kubernetes manifests', { skip: overlays.demo ? false : 'kubectl is not
         const container = pod.containers[0]!;
         const loaded = containerConfig(overlay, pod, container);
         assert.equal(loaded.role, 'edge');
-        const ports = Object.values(edgePorts(loaded.config)).sort();
-        assert.deepEqual((container.ports ?? []).map((p) => p.containerPort).sort(), ports);
+        const ports = Object.values(edgePorts(loaded.config)).sort(byNumber);
+        assert.deepEqual((container.ports ?? []).map((p) => p.containerPort).sort(byNumber), ports);
         for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
           const port = probe?.tcpSocket?.port ?? probe?.httpGet?.port;
           assert.ok(port !== undefined, `${container.name} has its probes`);

@@ -260,3 +260,8 @@ export function repoPath(path: string): string {
 export function exists(path: string): boolean {
   return existsSync(path);
 }
+
+/** Numeric order for Array.prototype.sort. */
+export function byNumber(a: number, b: number): number {
+  return a - b;
+}
