@@ -11,13 +11,17 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   byNumber,
+  COMPOSE_DIR,
   DOCKERFILE,
   dockerfileStages,
   execForm,
   exists,
   exposedPorts,
+  KUBERNETES_DIR,
+  portOf,
   ROOT,
   readText,
+  readYaml,
   stageChain,
 } from './support/deploy-files.js';
 import { coordinatorDefaultPorts, edgeDefaultPort, processCommand } from './support/process-configs.js';
@@ -37,6 +41,22 @@ function filesUnder(path: string): string[] {
   return readdirSync(path).flatMap((entry) =>
     entry === 'node_modules' || entry === 'dist' ? [] : filesUnder(join(path, entry)),
   );
+}
+
+/**
+ * The edge's HTTP listener (health, metrics) has no default port: the one
+ * every edge configuration under deploy/ sets, which must agree.
+ */
+function deploymentEdgeHttpPort(): number {
+  const files = [
+    ...readdirSync(join(COMPOSE_DIR, 'config'))
+      .filter((f) => f.startsWith('edge'))
+      .map((f) => join(COMPOSE_DIR, 'config', f)),
+    join(KUBERNETES_DIR, 'base/edge/edge.yaml'),
+  ];
+  const ports = new Set(files.map((file) => portOf((readYaml(file).http as { listen: string }).listen)));
+  assert.equal(ports.size, 1, `edge configurations agree on one http port: ${[...ports].join(', ')}`);
+  return [...ports][0] as number;
 }
 
 const contextCopies = stages.flatMap((stage) =>
@@ -142,9 +162,11 @@ describe('Dockerfile', () => {
         );
       });
 
-      test('exposes the ports of the configuration defaults', () => {
+      test('exposes the ports of the configuration defaults and the deployment configurations', () => {
         const expected =
-          target === 'coordinator' ? Object.values(coordinatorDefaultPorts()) : [edgeDefaultPort()];
+          target === 'coordinator'
+            ? Object.values(coordinatorDefaultPorts())
+            : [edgeDefaultPort(), deploymentEdgeHttpPort()];
         assert.deepEqual(exposedPorts(stages, target).sort(byNumber), expected.sort(byNumber));
       });
 
@@ -155,11 +177,11 @@ describe('Dockerfile', () => {
         const url = new URL(probe[2] ?? '');
         assert.ok(['127.0.0.1', 'localhost'].includes(url.hostname));
         assert.ok(exposedPorts(stages, target).includes(Number(url.port)), `${url} is an exposed port`);
-        if (target === 'coordinator') {
-          assert.equal(Number(url.port), coordinatorDefaultPorts().http);
-          // The path itself is requested from a running coordinator in stack.test.ts.
-          assert.equal(url.pathname, '/health/live');
-        }
+        const httpPort = target === 'coordinator' ? coordinatorDefaultPorts().http : deploymentEdgeHttpPort();
+        assert.equal(url.protocol, 'http:');
+        assert.equal(Number(url.port), httpPort);
+        // The path itself is requested from running processes in stack.test.ts.
+        assert.equal(url.pathname, '/health/live');
       });
     });
   }

@@ -314,10 +314,17 @@ describe('Kubernetes manifests', { skip: overlays.demo ? false : 'kubectl is not
         assert.equal(loaded.role, 'edge');
         const ports = Object.values(edgePorts(loaded.config)).sort(byNumber);
         assert.deepEqual((container.ports ?? []).map((p) => p.containerPort).sort(byNumber), ports);
+        // Paths are requested from running edges in stack.test.ts.
+        assert.equal(container.readinessProbe?.httpGet?.path, '/health/ready');
+        assert.equal(container.livenessProbe?.httpGet?.path, '/health/live');
         for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
-          const port = probe?.tcpSocket?.port ?? probe?.httpGet?.port;
+          const port = probe?.httpGet?.port;
           assert.ok(port !== undefined, `${container.name} has its probes`);
-          assert.ok(ports.includes(probePort(container, port)));
+          assert.equal(
+            probePort(container, port),
+            edgePorts(loaded.config).http,
+            'probes use the http listener',
+          );
         }
         for (const source of loaded.raw.sources as { path: string }[]) {
           const mount = container.volumeMounts?.find((m) => source.path.startsWith(`${m.mountPath}/`));

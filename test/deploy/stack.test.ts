@@ -45,18 +45,24 @@ const CLI = join(ROOT, 'packages/cli/bin/tributary.mjs');
 const HEALTHCHECK = join(DEPLOY, 'docker/healthcheck.mjs');
 const stages = dockerfileStages();
 
-/** Every HTTP path something probes a coordinator on: Docker, HAProxy and Kubernetes. */
-function coordinatorProbePaths(): string[] {
+/** Every HTTP path something probes a coordinator or an edge on: Docker, HAProxy and Kubernetes. */
+function probePaths(role: 'coordinator' | 'edge'): string[] {
   const paths = new Set<string>();
-  const docker = execForm(stages, 'coordinator', 'HEALTHCHECK')?.[2];
+  const docker = execForm(stages, role, 'HEALTHCHECK')?.[2];
   if (docker?.startsWith('http')) paths.add(new URL(docker).pathname);
-  for (const backend of parseHaproxy(readText(join(COMPOSE_DIR, 'haproxy/haproxy.cfg'))).backends) {
-    if (backend.checkPath) paths.add(backend.checkPath);
+  if (role === 'coordinator') {
+    for (const backend of parseHaproxy(readText(join(COMPOSE_DIR, 'haproxy/haproxy.cfg'))).backends) {
+      if (backend.checkPath) paths.add(backend.checkPath);
+    }
   }
-  const built = kustomize(join(KUBERNETES_DIR, 'overlays/demo')) ?? [];
-  for (const object of built.filter((o) => o.kind === 'Deployment')) {
-    const json = JSON.stringify(object);
-    for (const match of json.matchAll(/"httpGet":\{"path":"([^"]+)"/g)) paths.add(match[1] as string);
+  const kinds = role === 'coordinator' ? ['Deployment'] : ['StatefulSet', 'DaemonSet'];
+  for (const overlay of ['demo', 'edge-daemonset']) {
+    for (const object of kustomize(join(KUBERNETES_DIR, 'overlays', overlay)) ?? []) {
+      if (!kinds.includes(String(object.kind)) || !JSON.stringify(object).includes(`tributary/${role}:`))
+        continue;
+      for (const match of JSON.stringify(object).matchAll(/"httpGet":\{"path":"([^"]+)"/g))
+        paths.add(match[1] as string);
+    }
   }
   return [...paths].sort();
 }
@@ -206,7 +212,7 @@ describe('the compose stack as processes', () => {
   });
 
   test('every probe path answers on a coordinator with edges, and readiness reflects the edges', async () => {
-    const paths = coordinatorProbePaths();
+    const paths = probePaths('coordinator');
     assert.ok(paths.includes('/health/live') && paths.includes('/health/ready'), paths.join(', '));
     for (const path of paths) {
       const response = await fetch(`${urls.get('coordinator-1')}${path}`);
@@ -215,6 +221,18 @@ describe('the compose stack as processes', () => {
     // No edge registered with coordinator-2 here: alive but not ready, so the load balancer skips it.
     assert.equal((await fetch(`${urls.get('coordinator-2')}/health/live`)).status, 200);
     assert.equal((await fetch(`${urls.get('coordinator-2')}/health/ready`)).status, 503);
+  });
+
+  test('every probe path answers on the edges once they have registered', async () => {
+    const paths = probePaths('edge');
+    assert.ok(paths.includes('/health/live') && paths.includes('/health/ready'), paths.join(', '));
+    for (const name of ['edge-lake', 'edge-warehouse']) {
+      assert.ok(urls.has(name), `${name} serves HTTP`);
+      for (const path of paths) {
+        const response = await fetch(`${urls.get(name)}${path}`);
+        assert.equal(response.status, 200, `GET ${path} on ${name}`);
+      }
+    }
   });
 
   test('the bootstrap admin key from the environment queries both demo sources', async () => {
@@ -241,31 +259,35 @@ describe('the compose stack as processes', () => {
     assert.equal(notReady.status, 1);
     assert.match(notReady.stderr, /answered 503/);
     assert.equal(probe(`tcp://127.0.0.1:${grpcPorts.get('edge-lake')}`).status, 0);
+    assert.equal(probe(`${urls.get('edge-lake')}/health/live`).status, 0);
     const closed = probe('tcp://127.0.0.1:9');
     assert.equal(closed.status, 1);
     assert.equal(probe('ftp://127.0.0.1:21').status, 1);
   });
 
-  test('Prometheus scrape paths serve metrics once the metrics module exists', async (t) => {
+  test('every Prometheus scrape target of a Tributary process serves its metrics', async () => {
     const jobs = readYaml(join(COMPOSE_DIR, 'prometheus/prometheus.yml')).scrape_configs as {
       job_name: string;
       metrics_path?: string;
       static_configs: { targets: string[] }[];
     }[];
-    const coordinatorJob = jobs.find((job) =>
-      job.static_configs.some((c) => c.targets.some((target) => target.startsWith('coordinator-1:'))),
-    );
-    assert.ok(coordinatorJob, 'a job scrapes coordinator-1');
-    const response = await fetch(`${urls.get('coordinator-1')}${coordinatorJob.metrics_path ?? '/metrics'}`);
-    if (response.status === 404 && !hasMetricsModule()) {
-      t.skip('the coordinator has no metrics endpoint yet (packages/coordinator/src/metrics is missing)');
-      return;
+    const scraped = new Set<string>();
+    for (const job of jobs) {
+      for (const target of job.static_configs.flatMap((c) => c.targets)) {
+        const host = target.split(':')[0] ?? '';
+        const url = urls.get(host);
+        if (!url) continue;
+        const response = await fetch(`${url}${job.metrics_path ?? '/metrics'}`);
+        assert.equal(response.status, 200, `${job.job_name}: ${target}`);
+        const prefix = host.startsWith('edge') ? 'tributary_edge_queries_total' : 'tributary_queries_total';
+        assert.match(
+          await response.text(),
+          new RegExp(`^# HELP ${prefix} `, 'm'),
+          `${job.job_name}: ${target}`,
+        );
+        scraped.add(host);
+      }
     }
-    assert.equal(response.status, 200);
-    assert.match(await response.text(), /^# HELP tributary_/m);
+    assert.deepEqual([...scraped].sort(), [...urls.keys()].sort(), 'every started process is scraped');
   });
 });
-
-function hasMetricsModule(): boolean {
-  return existsSync(join(ROOT, 'packages/coordinator/src/metrics'));
-}
