@@ -9,12 +9,26 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { CoordinatorServices } from '../../services/index.js';
 import { sendError } from './errors.js';
+import { docsRoutes } from './openapi/index.js';
 import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { queryRoutes } from './routes/query.js';
 import { queryRunRoutes } from './routes/query-runs.js';
 import { savedQueryRoutes } from './routes/saved-queries.js';
+
+/** A route as Fastify registered it. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route and method the app serves (HEAD excluded), for checking the API description. */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return [...(registered.get(app) ?? [])];
+}
 
 export interface HttpOptions {
   maxBodyBytes: number;
@@ -43,6 +57,13 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
     forceCloseConnections: true,
   });
   app.decorateRequest('trace', undefined as unknown as TraceContext);
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+    }
+  });
   app.addHook('onRequest', async (request, reply) => {
     request.trace = acceptTraceContext(request.headers.traceparent);
     // Every line logged for this request, by any layer, carries its trace id.
@@ -83,6 +104,7 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
   queryRoutes(app, services);
   queryRunRoutes(app, services);
   savedQueryRoutes(app, services);
+  docsRoutes(app);
   catalogRoutes(app, services);
   adminRoutes(app, services);
   return app;

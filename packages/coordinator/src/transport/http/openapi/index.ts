@@ -1,0 +1,2 @@
+export { docsRoutes } from './docs-routes.js';
+export { openApiDocument } from './document.js';
