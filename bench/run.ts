@@ -2,9 +2,11 @@
 // passes or fails; the figures are recorded in bench/README.md.
 import { analysisBench } from './analysis-latency.js';
 import { latencyBench } from './latency.js';
+import { loadBench } from './load.js';
 import { streamBench } from './stream.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await analysisBench();
 await latencyBench();
 await streamBench();
+await loadBench();

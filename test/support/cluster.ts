@@ -37,6 +37,14 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Where one coordinator process listens. */
+export interface CoordinatorEndpoints {
+  process: ServiceProcess;
+  grpcAddress: string;
+  httpUrl: string;
+  mcpUrl: string;
+}
+
 export interface JwtIssuer {
   issuer: string;
   audience: string;
@@ -63,6 +71,8 @@ export class Cluster {
   mcpUrl = '';
   jwt!: JwtIssuer;
   private readonly clients: TributaryClient[] = [];
+  /** Coordinators added with addCoordinator(): same configuration, own store, shared Redis if configured. */
+  readonly replicas: CoordinatorEndpoints[] = [];
 
   private constructor(private readonly options: ClusterOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'tributary-e2e-'));
@@ -167,6 +177,38 @@ export class Cluster {
     await this.launchCoordinator();
   }
 
+  /**
+   * Starts another coordinator with the same configuration: the same
+   * credentials, join token, policies and (when configured) Redis, on ports
+   * of its own, with a store of its own. Edges keep heartbeating to the
+   * first coordinator.
+   */
+  async addCoordinator(): Promise<CoordinatorEndpoints> {
+    const index = this.replicas.length + 2;
+    const path = join(this.dir, `coordinator-${index}.yaml`);
+    writeFileSync(
+      path,
+      stringify({
+        ...this.coordinatorConfig,
+        grpc: { listen: '127.0.0.1:0' },
+        http: { listen: '127.0.0.1:0' },
+        mcp: { listen: '127.0.0.1:0' },
+        grpc_web: { listen: '127.0.0.1:0' },
+      }),
+    );
+    const process = new ServiceProcess('coordinator', path, {
+      logFile: join(this.dir, `coordinator-${index}.log`),
+      env: this.options.env,
+    });
+    const endpoints: CoordinatorEndpoints = { process, grpcAddress: '', httpUrl: '', mcpUrl: '' };
+    this.replicas.push(endpoints);
+    const listening = await process.ready;
+    endpoints.grpcAddress = `127.0.0.1:${listening.grpcPort}`;
+    endpoints.httpUrl = `http://127.0.0.1:${listening.httpPort}`;
+    endpoints.mcpUrl = `http://127.0.0.1:${listening.mcpPort}/mcp`;
+    return endpoints;
+  }
+
   /** Starts an edge; resolves once it registered, unless `registered: false` (e.g. it is meant to be refused). */
   async startEdge(spec: EdgeSpec, options: { registered?: boolean } = {}): Promise<ServiceProcess> {
     const path = join(this.dir, `${spec.name}.yaml`);
@@ -224,6 +266,7 @@ export class Cluster {
   async stop(): Promise<void> {
     for (const client of this.clients) client.close();
     await Promise.all([...this.edges.values()].map((edge) => edge.stop()));
+    await Promise.all(this.replicas.map((replica) => replica.process.stop()));
     await this.coordinator?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import type { Logger, TraceContext } from '@tributary/core';
 import type { Principal } from './auth/index.js';
+import type { RateLimitState } from './limits/index.js';
 
 export type Protocol = 'grpc' | 'grpc-web' | 'http' | 'mcp';
 
@@ -19,4 +20,6 @@ export interface RequestContext {
   /** Absolute deadline (epoch ms) the caller set, if any. */
   deadline?: number;
   logger: Logger;
+  /** The caller's request limit after counting this request, for the response to report. */
+  rateLimit?: RateLimitState;
 }

@@ -18,11 +18,12 @@ import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
 import { Catalog, EdgeProber, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
 import type { CoordinatorConfig } from './config/coordinator-config.js';
 import { sourcesCheck, storeCheck } from './health/index.js';
-import { EdgeSlots, TenantLimits } from './limits/index.js';
+import { EdgeSlots, RateLimits, TenantLimits } from './limits/index.js';
 import { CoordinatorMetrics } from './metrics/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
-import { InProcessQueryRunStore, ResultFiles } from './runs/index.js';
+import { ResultCache } from './result-cache/index.js';
+import { ResultFiles } from './runs/index.js';
 import { SavedQueryService } from './saved-queries/index.js';
 import { bootstrapPolicies } from './services/bootstrap-policies.js';
 import { Governance } from './services/governance.js';
@@ -33,7 +34,9 @@ import {
   QueryRunService,
   QueryService,
   RegistryService,
+  RequestAdmission,
 } from './services/index.js';
+import { openSharedState, StoreChangeFeed } from './shared-state/index.js';
 import { openStore, type PolicyVersionRecord } from './store/index.js';
 import { addCoordinatorServices } from './transport/grpc/services.js';
 import { type RunningGrpcWeb, startGrpcWeb } from './transport/grpc-web/index.js';
@@ -69,11 +72,15 @@ export async function startCoordinator(
 ): Promise<RunningCoordinator> {
   const log = logger ?? createLogger({ service: 'coordinator' });
   const startedAt = Date.now();
+  const shared = await openSharedState(config, log);
   const store = await openStore({ path: config.store.path, memoryLimit: config.store.memory_limit });
   if (config.store.path === ':memory:') {
     log.warn('store.path is :memory: — users, API keys, policies and the audit log are lost on restart');
   }
   await bootstrapConfiguredIdentities(store, config.tenant, config.auth.api_keys, log);
+  let onRemoteStoreChange = () => {};
+  const storeChanges = new StoreChangeFeed(store, shared.settings, () => onRemoteStoreChange());
+  storeChanges.start();
   const audit = new AuditLog(store.audit, {
     logger: log,
     maxQueue: config.audit.queue_size,
@@ -81,15 +88,20 @@ export async function startCoordinator(
     flushIntervalMs: config.audit.flush_interval_ms,
   });
   audit.start();
-  const signer = await EdgeTokenSigner.create();
+  const signer = await EdgeTokenSigner.create(shared.settings, log);
   const registry = new EdgeRegistry(
     signer,
     config.edges.expiry_ms,
     log,
     config.edges.connect_timeout_ms,
     config.edges.heartbeat_interval_ms,
+    shared.edges,
   );
   registry.start();
+  shared.onReconnect(() => {
+    void signer.share(shared.settings).catch(() => undefined);
+    void registry.restoreShared();
+  });
   const prober = new EdgeProber(
     registry,
     config.edges.heartbeat_interval_ms,
@@ -112,6 +124,7 @@ export async function startCoordinator(
   const analyzer = await SqlAnalyzer.create();
   const codec = await SqlCodec.open();
   const governance = new Governance(store, codec, catalog);
+  onRemoteStoreChange = () => governance.invalidateAll();
   await bootstrapPolicies(
     store,
     config.tenant,
@@ -119,6 +132,8 @@ export async function startCoordinator(
     (document) => governance.validateDocument(document),
     log,
   );
+  const rateLimits = new RateLimits(config.rate_limits, shared);
+  const cache = new ResultCache(config.result_cache, shared.blobs, log);
   const query = new QueryService({
     analysis: new QueryAnalysis(analyzer, catalog),
     governance,
@@ -132,17 +147,19 @@ export async function startCoordinator(
         maxExecutionMs: config.limits.max_execution_ms,
         maxConcurrentPerEdge: config.limits.max_concurrent_queries_per_edge,
       },
-      () => store.generation,
+      () => storeChanges.generation,
     ),
     slots: new EdgeSlots(),
     config: config.query,
     audit,
     metrics,
+    rateLimits,
+    cache,
   });
   const results = await openResultsDir(config);
   const runs = new QueryRunService({
     query,
-    store: new InProcessQueryRunStore(),
+    store: shared.runs,
     results: results.files,
     settings: {
       resultTtlMs: config.query_runs.result_ttl_ms,
@@ -152,15 +169,36 @@ export async function startCoordinator(
     logger: log,
   });
   await runs.start();
+  // Reported, but not required: without Redis this replica still serves,
+  // counting limits and caching results in the process (status "degraded").
+  if (shared.health().backend === 'redis') {
+    readiness.addAdvisory('redis', () => {
+      const health = shared.health();
+      return { ok: health.ok, detail: health.detail };
+    });
+  }
+  cache.onOutcome((outcome) => {
+    if (outcome === 'hit' || outcome === 'miss') metrics.resultCacheRequests.inc({ outcome });
+  });
+  rateLimits.onRejection((tier) => metrics.rateLimitRejections.inc({ tier }));
   readiness.add('accepting', () =>
     query.accepting ? { ok: true, detail: 'accepting queries' } : { ok: false, detail: 'shutting down' },
   );
   const services: CoordinatorServices = {
-    authenticator: new Authenticator(config, {
-      store,
-      logger: log,
-      onFailure: (reason) => metrics.authFailures.inc({ reason }),
-    }),
+    admission: new RequestAdmission(
+      new Authenticator(config, {
+        store: {
+          users: store.users,
+          apiKeys: store.apiKeys,
+          get generation() {
+            return storeChanges.generation;
+          },
+        },
+        logger: log,
+        onFailure: (reason) => metrics.authFailures.inc({ reason }),
+      }),
+      rateLimits,
+    ),
     query,
     runs,
     savedQueries: new SavedQueryService({
@@ -244,6 +282,8 @@ export async function startCoordinator(
       // After the transports: every query has ended and recorded its outcome.
       await audit.stop();
       await store.close();
+      storeChanges.stop();
+      await shared.close();
       log.info('coordinator stopped');
     },
   };

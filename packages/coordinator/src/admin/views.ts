@@ -171,6 +171,7 @@ export function auditRecordView(record: AuditRecord): AuditRecord__Input {
         error_code: a.errorCode ?? '',
         message: a.message ?? '',
       })),
+      from_cache: record.fromCache === true,
     },
   };
 }

@@ -20,7 +20,7 @@ export class QueryAuditTrail {
   private recorded = false;
   private details: Pick<
     QueryAuditEvent,
-    'queryId' | 'tables' | 'columns' | 'filters' | 'masks' | 'attempts'
+    'queryId' | 'tables' | 'columns' | 'filters' | 'masks' | 'attempts' | 'fromCache'
   > = {
     queryId: '',
     tables: [],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Logger, type Source, TributaryError } from '@tributary/core';
+import { type EdgeDirectory, type EdgeRecord, MemoryEdgeDirectory } from '../shared-state/index.js';
 import { EdgeClient } from './edge-client.js';
 import type { EdgeTokenSigner } from './edge-tokens.js';
 import { shapeDifference } from './source-shape.js';
@@ -30,6 +31,8 @@ export interface RegisteredEdge {
   down?: EdgeDownReason;
   /** Increases each time a query is routed to it: among equally busy replicas the least recent goes first. */
   lastChosen: number;
+  /** When it last heartbeated to this coordinator; 0 when its heartbeats go to another one. */
+  lastHeartbeatHere: number;
 }
 
 export interface EdgeRegistration {
@@ -44,12 +47,21 @@ export interface EdgeRegistration {
  * the same edge name (an edge restarting), heartbeats keep an edge alive, and
  * a sweep drops edges whose heartbeats stopped. `version` changes whenever
  * the set of tables could have changed, so the catalog knows to rebuild.
+ *
+ * Registrations and heartbeats also go to the shared edge directory, so an
+ * edge that registered with another coordinator replica (and heartbeats to
+ * it) is known here too, and this coordinator opens its own connection to
+ * it. The directory is read on every sweep and whenever another replica
+ * announces a change. While it cannot be read, this registry keeps what it
+ * knows and expires only the edges whose heartbeats come here.
  */
 export class EdgeRegistry {
   private readonly edges = new Map<string, RegisteredEdge>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private currentVersion = 0;
   private chosen = 0;
+  private reconciling: Promise<void> | undefined;
+  private directoryReachable = true;
 
   constructor(
     private readonly signer: EdgeTokenSigner,
@@ -58,14 +70,29 @@ export class EdgeRegistry {
     private readonly acceptTimeoutMs = 3_000,
     /** Heartbeats later than two of these mark the edge down; defaults to a third of the expiry. */
     private readonly heartbeatIntervalMs = Math.floor(expiryMs / 3),
-  ) {}
+    private readonly directory: EdgeDirectory = new MemoryEdgeDirectory(),
+  ) {
+    directory.onChange((change) => {
+      if (change.kind === 'removed')
+        this.remove(change.id, 'removed by another coordinator', { drain: true });
+      else void this.adopt(change.id);
+    });
+  }
 
   get version(): number {
     return this.currentVersion;
   }
 
   start(): void {
-    this.sweepTimer = setInterval(() => this.sweep(), Math.max(100, Math.floor(this.expiryMs / 3)));
+    // Edges registered with other replicas are known before this one serves.
+    void this.reconcile();
+    this.sweepTimer = setInterval(
+      () => {
+        this.sweep();
+        void this.reconcile();
+      },
+      Math.max(100, Math.floor(this.expiryMs / 3)),
+    );
     this.sweepTimer.unref();
   }
 
@@ -80,33 +107,55 @@ export class EdgeRegistry {
       if (existing.name === registration.name) this.remove(existing.id, 'replaced by a new registration');
     }
     const now = Date.now();
-    const edge: RegisteredEdge = {
+    const edge = this.add({
       id: randomUUID(),
       ...registration,
-      client: new EdgeClient(registration.name, registration.address, this.signer, this.acceptTimeoutMs),
       registeredAt: now,
       lastHeartbeat: now,
       activeQueries: 0,
-      inFlight: 0,
-      lastFailure: 0,
-      lastChosen: 0,
-    };
-    this.edges.set(edge.id, edge);
-    this.currentVersion++;
-    this.logger.info(
-      { edgeId: edge.id, edge: edge.name, address: edge.address, sources: edge.sources.map((s) => s.name) },
-      'edge registered',
-    );
+    });
+    edge.lastHeartbeatHere = now;
+    void this.share(edge);
     return edge;
   }
 
+  /** A heartbeat that reached this coordinator, as this registry alone knows it. */
   heartbeat(edgeId: string, activeQueries: number): boolean {
     const edge = this.edges.get(edgeId);
     if (!edge) return false;
     edge.lastHeartbeat = Date.now();
+    edge.lastHeartbeatHere = edge.lastHeartbeat;
     edge.activeQueries = activeQueries;
     if (edge.down === 'heartbeat late') this.markUp(edge);
     return true;
+  }
+
+  /**
+   * A heartbeat that reached this coordinator, recorded in the shared
+   * directory too: known when this registry or the directory knows the
+   * edge (it may have registered with another replica).
+   */
+  async sharedHeartbeat(edgeId: string, activeQueries: number): Promise<boolean> {
+    const known = this.heartbeat(edgeId, activeQueries);
+    let shared: boolean;
+    try {
+      shared = await this.directory.heartbeat(edgeId, activeQueries, this.expiryMs);
+    } catch (error) {
+      this.logger.debug(
+        { err: (error as Error).message },
+        'edge directory unreachable; heartbeat kept locally',
+      );
+      return known;
+    }
+    const edge = this.edges.get(edgeId);
+    if (edge && !shared) {
+      // The directory lost it (Redis restarted empty, say); the edge is alive, so restore it.
+      await this.share(edge);
+      return true;
+    }
+    if (!edge && shared)
+      return (await this.adopt(edgeId)) !== undefined && this.heartbeat(edgeId, activeQueries);
+    return known || shared;
   }
 
   /**
@@ -115,6 +164,12 @@ export class EdgeRegistry {
    */
   deregister(edgeId: string): void {
     this.remove(edgeId, 'deregistered', { drain: true });
+    this.directory.remove(edgeId).catch((error: unknown) => {
+      this.logger.warn(
+        { err: (error as Error).message, edgeId },
+        'edge directory unreachable; removal kept locally',
+      );
+    });
   }
 
   /** Notes a failed call: the edge is routed to after healthy replicas until a ping or a query succeeds. */
@@ -175,11 +230,116 @@ export class EdgeRegistry {
   sweep(now = Date.now()): void {
     for (const edge of [...this.edges.values()]) {
       const silence = now - edge.lastHeartbeat;
-      if (silence > this.expiryMs) this.remove(edge.id, 'heartbeat expired');
+      // Without the directory, the heartbeats of edges that report elsewhere are not seen: keep them.
+      const seen = this.directoryReachable || edge.lastHeartbeatHere > 0;
+      if (silence > this.expiryMs && seen) this.remove(edge.id, 'heartbeat expired');
       else if (silence > 2 * this.heartbeatIntervalMs && !edge.down) {
         edge.down = 'heartbeat late';
         this.logger.warn({ edgeId: edge.id, edge: edge.name, silenceMs: silence }, 'edge marked down');
       }
+    }
+  }
+
+  /** Reads the shared directory: adopts edges registered elsewhere, takes in their heartbeats, drops the gone. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= this.readDirectory().finally(() => {
+      this.reconciling = undefined;
+    });
+    return this.reconciling;
+  }
+
+  /** Shares again what this registry knows, after the directory was unreachable (and may have lost it). */
+  async restoreShared(): Promise<void> {
+    for (const edge of [...this.edges.values()]) {
+      if (Date.now() - edge.lastHeartbeatHere <= this.expiryMs) await this.share(edge);
+    }
+    await this.reconcile();
+  }
+
+  private async readDirectory(): Promise<void> {
+    let records: EdgeRecord[];
+    try {
+      records = await this.directory.list();
+      this.directoryReachable = true;
+    } catch {
+      this.directoryReachable = false;
+      return;
+    }
+    const now = Date.now();
+    const listed = new Set<string>();
+    for (const record of records) {
+      listed.add(record.id);
+      const edge = this.edges.get(record.id);
+      if (!edge) this.add(record);
+      else if (record.lastHeartbeat > edge.lastHeartbeat) {
+        edge.lastHeartbeat = record.lastHeartbeat;
+        edge.activeQueries = record.activeQueries;
+        if (edge.down === 'heartbeat late') this.markUp(edge);
+      }
+    }
+    for (const edge of [...this.edges.values()]) {
+      if (listed.has(edge.id)) continue;
+      // Registered here a moment ago, or heartbeating here while the directory lost it: share it again.
+      if (now - edge.lastHeartbeatHere <= this.expiryMs) await this.share(edge);
+      else this.remove(edge.id, 'heartbeat expired');
+    }
+  }
+
+  /** Opens a connection to an edge another replica registered. */
+  private async adopt(edgeId: string): Promise<RegisteredEdge | undefined> {
+    const known = this.edges.get(edgeId);
+    if (known) return known;
+    let record: EdgeRecord | undefined;
+    try {
+      record = await this.directory.get(edgeId);
+    } catch {
+      return undefined;
+    }
+    if (!record) return undefined;
+    return this.edges.get(edgeId) ?? this.add(record);
+  }
+
+  private add(record: EdgeRecord): RegisteredEdge {
+    for (const existing of [...this.edges.values()]) {
+      if (existing.name === record.name && existing.id !== record.id) {
+        this.remove(existing.id, 'replaced by a new registration');
+      }
+    }
+    const edge: RegisteredEdge = {
+      ...record,
+      client: new EdgeClient(record.name, record.address, this.signer, this.acceptTimeoutMs),
+      inFlight: 0,
+      lastFailure: 0,
+      lastChosen: 0,
+      lastHeartbeatHere: 0,
+    };
+    this.edges.set(edge.id, edge);
+    this.currentVersion++;
+    this.logger.info(
+      { edgeId: edge.id, edge: edge.name, address: edge.address, sources: edge.sources.map((s) => s.name) },
+      'edge registered',
+    );
+    return edge;
+  }
+
+  private async share(edge: RegisteredEdge): Promise<void> {
+    const record: EdgeRecord = {
+      id: edge.id,
+      name: edge.name,
+      address: edge.address,
+      version: edge.version,
+      sources: edge.sources,
+      registeredAt: edge.registeredAt,
+      lastHeartbeat: edge.lastHeartbeat,
+      activeQueries: edge.activeQueries,
+    };
+    try {
+      await this.directory.put(record, this.expiryMs);
+    } catch (error) {
+      this.logger.warn(
+        { err: (error as Error).message, edge: edge.name },
+        'edge directory unreachable; registration kept locally',
+      );
     }
   }
 

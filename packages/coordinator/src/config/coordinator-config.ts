@@ -58,6 +58,80 @@ const jwtConfig = z
     message: 'set exactly one of jwks_file or jwks_url',
   });
 
+const tierLimits = z.object({
+  requests_per_minute: z.number().int().positive(),
+  concurrent_queries: z.number().int().positive(),
+});
+
+const DEFAULT_TIERS: Record<string, z.output<typeof tierLimits>> = {
+  free: { requests_per_minute: 60, concurrent_queries: 5 },
+  pro: { requests_per_minute: 600, concurrent_queries: 25 },
+  enterprise: { requests_per_minute: 6_000, concurrent_queries: 100 },
+};
+
+const rateLimits = z
+  .object({
+    /** Off unless configured: then every request and query counts against its identity's tier. */
+    enabled: z.boolean().default(false),
+    /** The tier of a principal whose tenant names none and who carries no `tier` attribute. */
+    default_tier: z.string().min(1).default('free'),
+    /** Added to (or replacing) the built-in free, pro and enterprise tiers. */
+    tiers: z.record(z.string().min(1), tierLimits).default({}),
+    /** Per tenant: its tier, and limits that override the tier's (an enterprise contract). */
+    tenants: z
+      .record(
+        z.string().min(1),
+        z.object({
+          tier: z.string().min(1).optional(),
+          requests_per_minute: z.number().int().positive().optional(),
+          concurrent_queries: z.number().int().positive().optional(),
+        }),
+      )
+      .default({}),
+  })
+  .transform((limits) => ({ ...limits, tiers: { ...DEFAULT_TIERS, ...limits.tiers } }))
+  .superRefine((limits, ctx) => {
+    const known = (tier: string | undefined) => tier === undefined || Object.hasOwn(limits.tiers, tier);
+    if (!known(limits.default_tier)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `default_tier ${limits.default_tier} is not a configured tier`,
+      });
+    }
+    for (const [tenant, entry] of Object.entries(limits.tenants)) {
+      if (!known(entry.tier)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `tenant ${tenant}: tier ${entry.tier} is not a configured tier`,
+        });
+      }
+    }
+  })
+  .prefault({});
+
+const resultCache = z
+  .object({
+    /** Off unless configured: cached results are governed data kept outside the sources. */
+    enabled: z.boolean().default(false),
+    /** How long an entry lives unless its sources say otherwise; 0 caches nothing. */
+    ttl_ms: z.number().int().min(0).default(60_000),
+    /** Results larger than this (Arrow IPC bytes) are not cached. */
+    max_entry_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1024 * 1024),
+    /** What the in-process cache holds (the whole cache without Redis, the fallback with it). */
+    max_local_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024 * 1024),
+    /** Per source: its own TTL (a query uses the shortest of its sources'); 0 never caches it. */
+    sources: z.record(z.string().min(1), z.object({ ttl_ms: z.number().int().min(0) })).default({}),
+  })
+  .prefault({});
+
 export const coordinatorConfigSchema = z.object({
   /** The tenant every principal belongs to unless its token names another. */
   tenant: z.string().min(1).default('default'),
@@ -188,6 +262,20 @@ export const coordinatorConfigSchema = z.object({
       max_concurrent: z.number().int().min(1).default(8),
     })
     .default({ result_ttl_ms: 3_600_000, max_result_bytes: 1024 * 1024 * 1024, max_concurrent: 8 }),
+  /**
+   * Shared state for replicas (rate limits, result cache, edge registry).
+   * Without it (and without REDIS_URL) everything is kept in this process.
+   */
+  redis: z
+    .object({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      key_prefix: z.string().default('tributary:'),
+      command_timeout_ms: z.number().int().min(10).default(500),
+      connect_timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .optional(),
+  rate_limits: rateLimits,
+  result_cache: resultCache,
 });
 
 export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;
@@ -195,8 +283,14 @@ export type CoordinatorConfigInput = z.input<typeof coordinatorConfigSchema>;
 export type ApiKeyEntry = z.output<typeof apiKeyEntry>;
 export type JwtConfig = z.output<typeof jwtConfig>;
 
-export function loadCoordinatorConfig(path: string): CoordinatorConfig {
+export type RateLimitsConfig = z.output<typeof rateLimits>;
+export type ResultCacheConfig = z.output<typeof resultCache>;
+
+export function loadCoordinatorConfig(path: string, env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
   const config = loadConfigFile(path, coordinatorConfigSchema);
+  if (!config.redis && env.REDIS_URL) {
+    config.redis = coordinatorConfigSchema.shape.redis.parse({ url: env.REDIS_URL });
+  }
   if (config.auth.jwt?.jwks_file) config.auth.jwt.jwks_file = resolveFrom(path, config.auth.jwt.jwks_file);
   if (config.store.path !== ':memory:') config.store.path = resolveFrom(path, config.store.path);
   if (config.query_runs.results_dir) {

@@ -2,6 +2,7 @@
 // their state behind QueryRunStore and their results in ResultFiles.
 export { InProcessQueryRunStore } from './in-process-run-store.js';
 export type { QueryRunQuery, QueryRunStore } from './query-run-store.js';
+export { RedisQueryRunStore } from './redis-run-store.js';
 export { ResultFiles, type ResultSlice, type StoredResult } from './result-files.js';
 export {
   ACTIVE_STATUSES,

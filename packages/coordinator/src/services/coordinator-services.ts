@@ -1,8 +1,8 @@
 import type { Logger, ReadinessChecks } from '@tributary/core';
 import type { AdminService } from '../admin/index.js';
-import type { Authenticator } from '../auth/index.js';
 import type { CoordinatorMetrics } from '../metrics/index.js';
 import type { SavedQueryService } from '../saved-queries/index.js';
+import type { RequestAdmission } from './admission.js';
 import type { CatalogService } from './catalog-service.js';
 import type { QueryRunService } from './query-runs.js';
 import type { QueryService } from './query-service.js';
@@ -10,7 +10,8 @@ import type { RegistryService } from './registry-service.js';
 
 /** What every transport is given: authentication and the protocol-free services. */
 export interface CoordinatorServices {
-  authenticator: Authenticator;
+  /** Authentication and the request rate limit: the way in for every request. */
+  admission: RequestAdmission;
   query: QueryService;
   /** Asynchronous query runs and their stored results. */
   runs: QueryRunService;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type SqlValue, TributaryError } from '@tributary/core';
 import type { Principal } from '../auth/index.js';
 import { type Catalog, type CatalogTable as CatalogEntry, parseTableName } from '../catalog/index.js';
@@ -91,6 +92,11 @@ export class Governance {
     await loadPolicySet(withVersion(document, 0), this.codec, tables);
   }
 
+  /** Every tenant's policies are read again on their next query (another replica changed the store). */
+  invalidateAll(): void {
+    this.cache.clear();
+  }
+
   invalidate(tenant: string): void {
     this.cache.delete(tenant);
   }
@@ -122,6 +128,12 @@ export class Governance {
     const tenant = await this.policiesOf(principal.tenant);
     const tables = analyzerTables(this.catalog.snapshot().tables);
     return this.access.decide(principal, analyzed, catalogLookup(tables), tenant.policies, tenant.salt);
+  }
+
+  /** The tenant's policy version and tags as one stamp: it changes whenever either does. */
+  async policyStamp(tenant: string): Promise<string> {
+    const policies = await this.policiesOf(tenant);
+    return `${policies.policyVersion}:${createHash('sha256').update(policies.tagsStamp).digest('base64url')}`;
   }
 
   /** "What can I see in this table?" */

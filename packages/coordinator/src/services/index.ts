@@ -1,4 +1,5 @@
 export { AdminService } from '../admin/index.js';
+export { type Admitted, RequestAdmission } from './admission.js';
 export { QueryAnalysis } from './analysis.js';
 export { CatalogService } from './catalog-service.js';
 export type { CoordinatorServices } from './coordinator-services.js';

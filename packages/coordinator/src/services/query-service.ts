@@ -14,12 +14,13 @@ import { requireScope } from '../auth/index.js';
 import type { Catalog, EdgeRegistry } from '../catalog/index.js';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { RequestContext } from '../context.js';
-import type { EdgeSlots, TenantLimits } from '../limits/index.js';
+import type { EdgeSlots, RateLimits, TenantLimits } from '../limits/index.js';
 import type { CoordinatorMetrics, QueryMeter } from '../metrics/index.js';
 import { unauthorizedError } from '../policy/index.js';
 import { buildQuery } from '../query/build/index.js';
 import { type EdgeAttempt, startOnEdge } from '../query/execute/run-on-edge.js';
 import { routeQuery } from '../query/plan/route.js';
+import { type CachedResult, cachedChunks, type ResultCache } from '../result-cache/index.js';
 import { accessInfo } from './access-info.js';
 import type { QueryAnalysis } from './analysis.js';
 import type { Governance } from './governance.js';
@@ -48,6 +49,10 @@ export interface QueryServiceDeps {
   config: CoordinatorConfig['query'];
   /** Receives one record per executed query; none when absent. */
   audit?: QueryAuditSink;
+  /** Concurrent-query slots per identity; unlimited when absent. */
+  rateLimits?: RateLimits;
+  /** Results of earlier identical queries; none when absent. */
+  cache?: ResultCache;
   /** Where query counts, durations and volumes are recorded; nothing is measured when absent. */
   metrics?: CoordinatorMetrics;
 }
@@ -56,6 +61,9 @@ export interface QueryServiceDeps {
 function statusOf(event: Pick<QueryAuditEvent, 'decision' | 'errorCode'>): string {
   return event.decision === 'allowed' ? 'OK' : (event.errorCode ?? 'INTERNAL');
 }
+
+/** A slot is held a little past the query's deadline, in case the end is never seen (a crash). */
+const SLOT_LEASE_MARGIN_MS = 5_000;
 
 /** Runs, validates and builds queries: the protocol-free core of QueryService. */
 export class QueryService {
@@ -138,14 +146,50 @@ export class QueryService {
     const end = this.begin();
     // The query's own signal: the caller going away, or this coordinator's shutdown.
     const signal = AbortSignal.any([ctx.signal, this.shutdown.signal]);
+    let release = () => {};
     try {
+      release = await this.querySlot(ctx);
       const execution = await this.run({ ...ctx, signal }, request, trail, startedAt, meter);
-      return { ...execution, chunks: untilEnd(execution.chunks, end) };
+      return {
+        ...execution,
+        chunks: untilEnd(execution.chunks, () => {
+          release();
+          end();
+        }),
+      };
     } catch (error) {
+      release();
       end();
       trail.failed(error);
       throw error;
     }
+  }
+
+  /**
+   * One of the caller's concurrent-query slots, given back exactly once: when
+   * the result ends (completed, failed or abandoned), when the query fails
+   * before it, or when the caller goes away — whichever comes first.
+   */
+  private async querySlot(ctx: RequestContext): Promise<() => void> {
+    if (!this.deps.rateLimits) return () => {};
+    const deadline = Math.min(
+      ctx.deadline ?? Number.POSITIVE_INFINITY,
+      Date.now() + this.deps.config.timeout_ms,
+    );
+    const giveBack = await this.deps.rateLimits.acquireQuerySlot(
+      ctx.principal,
+      Math.max(1, deadline - Date.now()) + SLOT_LEASE_MARGIN_MS,
+    );
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      ctx.signal.removeEventListener('abort', release);
+      giveBack();
+    };
+    if (ctx.signal.aborted) release();
+    else ctx.signal.addEventListener('abort', release, { once: true });
+    return release;
   }
 
   private async run(
@@ -195,6 +239,34 @@ export class QueryService {
       tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),
     };
     log.debug(summary, 'query started');
+    const cache = this.deps.cache;
+    const sources = [...new Set(analyzed.tables.map((t) => t.source.toLowerCase()))];
+    const ttl = cache?.ttlFor(sources) ?? 0;
+    let cacheKey: string | undefined;
+    if (cache && ttl > 0) {
+      cacheKey = cache.keyFor({
+        tenant,
+        // The tenant's limits shape results too (rows, bytes).
+        policyStamp: `${await this.deps.governance.policyStamp(tenant)}|${JSON.stringify(limits)}`,
+        sql: governed.sql,
+        params: governed.params,
+        limit: request.limit,
+        sources: Object.fromEntries(sources.map((s) => [s, this.sourceVersion(s)])),
+      });
+      const hit = await cache.lookup(cacheKey);
+      if (hit) {
+        trail.describe({ fromCache: true });
+        return {
+          queryId,
+          chunks: trail.follow(
+            measure(
+              logCompletion(replay(hit, queryId, startedAt), log, { ...summary, fromCache: true }),
+              meter,
+            ),
+          ),
+        };
+      }
+    }
     const attempts: EdgeAttempt[] = [];
     trail.describe({ attempts });
     const started = await startOnEdge(
@@ -219,10 +291,11 @@ export class QueryService {
         shutdown: this.shutdown.signal,
       },
     );
+    const chunks = cache && cacheKey ? cache.recording(cacheKey, ttl, started.chunks) : started.chunks;
     return {
       queryId,
       chunks: trail.follow(
-        measure(logCompletion(started.chunks, log, { ...summary, edge: started.edge.name }), meter),
+        measure(logCompletion(chunks, log, { ...summary, edge: started.edge.name }), meter),
       ),
     };
   }
@@ -247,6 +320,15 @@ export class QueryService {
       }
       throw error;
     }
+  }
+
+  /** Which registrations serve a source: every replica sees the same edge ids, so they agree. */
+  private sourceVersion(source: string): string {
+    return this.deps.registry
+      .edgesFor(source)
+      .map((edge) => edge.id)
+      .sort()
+      .join(',');
   }
 
   async validate(
@@ -362,6 +444,31 @@ async function* measure(
       meter.streamed(Number(chunk.arrow.row_count ?? 0), chunk.arrow.ipc?.length ?? 0);
     yield chunk;
   }
+}
+
+/** A cached result as a fresh query's chunks, with its own metadata. */
+async function* replay(
+  result: CachedResult,
+  queryId: string,
+  startedAt: number,
+): AsyncGenerator<QueryResultChunk__Input> {
+  let batches = 0;
+  for (const chunk of cachedChunks(result)) {
+    if (Number(chunk.arrow?.row_count ?? 0) > 0) batches++;
+    yield chunk;
+  }
+  yield {
+    metadata: {
+      query_id: queryId,
+      row_count: result.rows,
+      execution_time_ms: Math.round(performance.now() - startedAt),
+      from_cache: true,
+      bytes: result.ipc.byteLength,
+      batch_count: batches,
+      truncated: result.truncated,
+      edges: [],
+    },
+  };
 }
 
 export function paramsFromProto(values: Parameters<typeof fromProtoValue>[0][]): SqlValue[] {

@@ -54,9 +54,9 @@ export class RegistryService {
     };
   }
 
-  heartbeat(joinToken: string, edgeId: string, activeQueries: number): boolean {
+  heartbeat(joinToken: string, edgeId: string, activeQueries: number): Promise<boolean> {
     this.checkToken(joinToken);
-    return this.registry.heartbeat(edgeId, activeQueries);
+    return this.registry.sharedHeartbeat(edgeId, activeQueries);
   }
 
   deregister(joinToken: string, edgeId: string): void {

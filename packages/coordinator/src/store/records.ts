@@ -195,6 +195,8 @@ export interface QueryAuditEntry {
   errorCode?: string;
   /** Each edge the query was tried on, in order; a failed try carries its error. */
   attempts?: QueryAttempt[];
+  /** Answered from the result cache: no edge ran it. */
+  fromCache?: boolean;
 }
 
 export interface QueryAttempt {

@@ -32,6 +32,21 @@ describe('ReadinessChecks', () => {
     assert.match(String(report.checks.hung?.detail), /no answer within 50 ms/);
   });
 
+  test('an advisory check is reported but only degrades readiness', async () => {
+    const checks = new ReadinessChecks()
+      .add('store', () => ({ ok: true }))
+      .addAdvisory('redis', () => ({ ok: false, detail: 'reconnecting' }));
+    const report = await checks.evaluate();
+    assert.equal(report.ready, true);
+    assert.equal(report.degraded, true);
+    assert.equal(report.checks.redis?.detail, 'reconnecting');
+    const healthy = await new ReadinessChecks()
+      .add('store', () => ({ ok: true }))
+      .addAdvisory('redis', () => ({ ok: true }))
+      .evaluate();
+    assert.equal(healthy.degraded, false);
+  });
+
   test('no checks is not ready; a name is registered once', async () => {
     assert.equal((await new ReadinessChecks().evaluate()).ready, false);
     const checks = new ReadinessChecks().add('store', () => ({ ok: true }));

@@ -9,6 +9,8 @@ export type ReadinessCheck = () => Promise<CheckResult> | CheckResult;
 
 export interface ReadinessReport {
   ready: boolean;
+  /** Ready, but an advisory check fails: serving without something it normally shares. */
+  degraded: boolean;
   checks: Record<string, CheckResult & { ms: number }>;
 }
 
@@ -21,12 +23,23 @@ export interface ReadinessReport {
  */
 export class ReadinessChecks {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly advisory = new Set<string>();
 
   constructor(private readonly timeoutMs = 2_000) {}
 
   add(name: string, check: ReadinessCheck): this {
     if (this.checks.has(name)) throw new Error(`readiness check ${name} is already registered`);
     this.checks.set(name, check);
+    return this;
+  }
+
+  /**
+   * A check that is reported but does not decide readiness: when it fails
+   * the process still serves, degraded (a shared cache it can do without).
+   */
+  addAdvisory(name: string, check: ReadinessCheck): this {
+    this.add(name, check);
+    this.advisory.add(name);
     return this;
   }
 
@@ -39,7 +52,12 @@ export class ReadinessChecks {
       [...this.checks].map(async ([name, check]) => [name, await this.run(check)] as const),
     );
     const checks = Object.fromEntries(entries);
-    return { ready: entries.length > 0 && entries.every(([, r]) => r.ok), checks };
+    const required = entries.filter(([name]) => !this.advisory.has(name));
+    return {
+      ready: required.length > 0 && required.every(([, r]) => r.ok),
+      degraded: entries.some(([name, r]) => this.advisory.has(name) && !r.ok),
+      checks,
+    };
   }
 
   private async run(check: ReadinessCheck): Promise<CheckResult & { ms: number }> {

@@ -58,7 +58,7 @@ export async function contextFor(
   protocol: RequestContext['protocol'] = 'grpc',
 ): Promise<RequestContext> {
   const { requestId, trace } = identity;
-  const principal = await services.authenticator.authenticate(credentialsOf(call.metadata));
+  const { principal, rateLimit } = await services.admission.admit(credentialsOf(call.metadata));
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   const logger: Logger = services.logger.child({
@@ -76,5 +76,6 @@ export async function contextFor(
     signal: callSignal(call).signal,
     deadline: Number.isFinite(deadlineMs) ? deadlineMs : undefined,
     logger,
+    rateLimit,
   };
 }

@@ -16,6 +16,7 @@ import {
   toTributaryError,
 } from '@tributary/core';
 import type { RequestContext } from '../../context.js';
+import { rateLimitFields, refusalFields } from '../../limits/index.js';
 import type { CoordinatorServices, QueryExecution } from '../../services/index.js';
 import { type CallIdentity, contextFor, identifyCall, statusName } from './call-context.js';
 
@@ -36,6 +37,17 @@ function countCall(services: CoordinatorServices, identity: CallIdentity, code: 
   services.metrics.grpcCalls.inc({ method: identity.rpc, code: statusName(code) });
 }
 
+function setFields(metadata: Metadata, fields: Record<string, string>): void {
+  for (const [name, value] of Object.entries(fields)) metadata.set(name, value);
+}
+
+/** The error model's status, with a rate limit refusal's limit, remaining and retry-after in the trailers. */
+function grpcError(failure: TributaryError, requestId: string) {
+  const error = toGrpcError(failure, requestId);
+  setFields(error.metadata, refusalFields(failure));
+  return error;
+}
+
 /** An authenticated unary call: context, handler, and the error model on failure. */
 export function unary<Req, Res>(
   services: CoordinatorServices,
@@ -49,12 +61,13 @@ export function unary<Req, Res>(
       const response = await handler(ctx, call.request);
       const trailer = new Metadata();
       trailer.set(REQUEST_ID_KEY, identity.requestId);
+      setFields(trailer, rateLimitFields(ctx.rateLimit));
       countCall(services, identity, status.OK);
       callback(null, response, trailer);
     } catch (error) {
       const failure = logFailure(services, error, identity, method);
       countCall(services, identity, failure.grpcStatus);
-      callback(toGrpcError(failure, identity.requestId) as Parameters<sendUnaryData<Res>>[0]);
+      callback(grpcError(failure, identity.requestId) as Parameters<sendUnaryData<Res>>[0]);
     }
   };
 }
@@ -77,21 +90,18 @@ export function resultStream<Req>(
       return { error: failure, requestId };
     };
     let execution: QueryExecution;
+    let ctx: RequestContext;
     try {
-      const ctx = await contextFor(
-        services,
-        call as ServerWritableStream<unknown, unknown>,
-        identity,
-        method,
-      );
+      ctx = await contextFor(services, call as ServerWritableStream<unknown, unknown>, identity, method);
       execution = await start(ctx, call.request);
     } catch (error) {
       const { error: failure } = fail(error);
       countCall(services, identity, call.cancelled ? status.CANCELLED : failure.grpcStatus);
-      if (!call.cancelled) call.emit('error', toGrpcError(failure, requestId));
+      if (!call.cancelled) call.emit('error', grpcError(failure, requestId));
       return;
     }
     header.set('x-query-id', execution.queryId);
+    setFields(header, rateLimitFields(ctx.rateLimit));
     call.sendMetadata(header);
     const outcome = await pipeToServerStream(call, execution.chunks, fail);
     countCall(

@@ -54,10 +54,14 @@ function queryHandlers(services: CoordinatorServices): QueryServiceHandlers {
 
 /** Edges authenticate with the join token in the request instead of a user credential. */
 function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHandlers {
-  const run = <T>(call: { getPath(): string }, callback: sendUnaryData<T>, work: () => T) => {
+  const run = async <T>(
+    call: { getPath(): string },
+    callback: sendUnaryData<T>,
+    work: () => T | Promise<T>,
+  ) => {
     const method = rpcName(call.getPath());
     try {
-      const response = work();
+      const response = await work();
       services.metrics.grpcCalls.inc({ method, code: statusName(status.OK) });
       callback(null, response);
     } catch (error) {
@@ -68,17 +72,17 @@ function registryHandlers(services: CoordinatorServices): EdgeRegistryServiceHan
     }
   };
   return {
-    Register: (call, callback) => run(call, callback, () => services.registry.register(call.request)),
+    Register: (call, callback) => void run(call, callback, () => services.registry.register(call.request)),
     Heartbeat: (call, callback) =>
-      run(call, callback, () => ({
-        known: services.registry.heartbeat(
+      void run(call, callback, async () => ({
+        known: await services.registry.heartbeat(
           call.request.join_token,
           call.request.edge_id,
           call.request.active_queries,
         ),
       })),
     Deregister: (call, callback) =>
-      run(call, callback, () => {
+      void run(call, callback, () => {
         services.registry.deregister(call.request.join_token, call.request.edge_id);
         return {};
       }),

@@ -1,5 +1,6 @@
 import { errorEnvelope, TributaryError as TE, type TributaryError, toTributaryError } from '@tributary/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { refusalFields } from '../../limits/index.js';
 
 /** Maps what Fastify itself rejects (body too large, bad JSON, schema) onto the error model. */
 function fromFastify(error: FastifyError): TributaryError | undefined {
@@ -26,5 +27,6 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   if (Number.isFinite(retryAfterMs) && retryAfterMs > 0) {
     void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
   }
+  for (const [name, value] of Object.entries(refusalFields(failure))) reply.header(name, value);
   void reply.code(failure.httpStatus).send(errorEnvelope(failure, request.id));
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@tributary/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../context.js';
+import { rateLimitFields } from '../../limits/index.js';
 import type { CoordinatorServices } from '../../services/index.js';
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -17,10 +18,12 @@ export async function httpContext(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<RequestContext> {
-  const principal = await services.authenticator.authenticate({
+  const { principal, rateLimit } = await services.admission.admit({
     authorization: single(request.headers.authorization),
     apiKey: single(request.headers['x-api-key']),
   });
+  // On the raw response, so results streamed after reply.hijack() carry them too.
+  for (const [name, value] of Object.entries(rateLimitFields(rateLimit))) reply.raw.setHeader(name, value);
   const controller = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
@@ -33,5 +36,6 @@ export async function httpContext(
     signal: controller.signal,
     // Fastify's request logger is the pino instance the app was given.
     logger: request.log.child({ subject: principal.subject }) as unknown as Logger,
+    rateLimit,
   };
 }

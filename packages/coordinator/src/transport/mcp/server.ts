@@ -12,6 +12,7 @@ import {
   toTributaryError,
 } from '@tributary/core';
 import type { RequestContext } from '../../context.js';
+import { rateLimitFields, refusalFields } from '../../limits/index.js';
 import type { CoordinatorServices } from '../../services/index.js';
 import { buildMcpServer } from './tools.js';
 
@@ -83,10 +84,11 @@ export async function startMcpServer(
       const path = (req.url ?? '/').split('?')[0];
       if (path !== MCP_PATH)
         throw TributaryError.notFound(`no route ${req.method} ${path}; MCP is at ${MCP_PATH}`);
-      const principal = await services.authenticator.authenticate({
+      const { principal, rateLimit } = await services.admission.admit({
         authorization: single(req.headers.authorization),
         apiKey: single(req.headers['x-api-key']),
       });
+      for (const [name, value] of Object.entries(rateLimitFields(rateLimit))) res.setHeader(name, value);
       if (req.method !== 'POST') {
         // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
         sendJson(
@@ -109,6 +111,7 @@ export async function startMcpServer(
         protocol: 'mcp',
         signal: controller.signal,
         logger: log.child({ subject: principal.subject }),
+        rateLimit,
       };
       const server = buildMcpServer(services, ctx);
       const transport = new StreamableHTTPServerTransport({
@@ -126,7 +129,7 @@ export async function startMcpServer(
       if (failure.code === 'INTERNAL') log.error({ err: error }, 'mcp request failed');
       else log.info({ code: failure.code, message: failure.message }, 'mcp request refused');
       const headers: Record<string, string> =
-        failure.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer' } : {};
+        failure.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer' } : refusalFields(failure);
       sendJson(res, failure.httpStatus, errorEnvelope(failure, requestId), headers);
     }
   }

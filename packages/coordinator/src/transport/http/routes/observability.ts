@@ -21,8 +21,9 @@ export function observabilityRoutes(
   app.get('/health', live);
   app.get('/health/live', live);
   app.get('/health/ready', async (_request, reply) => {
-    const { ready, checks } = await services.health.readiness.evaluate();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const { ready, degraded, checks } = await services.health.readiness.evaluate();
+    const status = !ready ? 'not_ready' : degraded ? 'degraded' : 'ready';
+    return reply.code(ready ? 200 : 503).send({ status, checks });
   });
   if (!metrics.enabled) return;
   app.get('/metrics', async (request, reply) => {
