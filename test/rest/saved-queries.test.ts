@@ -375,3 +375,63 @@ describe('saved queries', () => {
     await expectHttpError(await call('GET', '/v1/queries?page_token=bogus', ann), 400, 'INVALID_ARGUMENT');
   });
 });
+
+describe('every listing pages with page_size and page_token', () => {
+  async function walk(path: string, field: string, headers: Record<string, string>): Promise<unknown[][]> {
+    const pages: unknown[][] = [];
+    let token = '';
+    do {
+      const separator = path.includes('?') ? '&' : '?';
+      const page = await ok<Record<string, unknown>>(
+        await call(
+          'GET',
+          `${path}${separator}page_size=1${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
+          headers,
+        ),
+      );
+      pages.push(page[field] as unknown[]);
+      token = String(page.next_page_token ?? '');
+    } while (token);
+    return pages;
+  }
+
+  test('roles, groups, API keys, tags and sources', async () => {
+    const created = await call('POST', '/v1/groups', admin, { name: 'paging-a' });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.get('location'), '/v1/groups/paging-a');
+    await ok(await call('POST', '/v1/groups', admin, { name: 'paging-b' }), 201);
+    const user = await call('POST', '/v1/users', admin, { subject: 'paged-user' });
+    const { id } = await ok<{ id: string }>(user, 201);
+    assert.equal(user.headers.get('location'), `/v1/users/${id}`);
+    for (const name of ['k1', 'k2']) {
+      await ok(
+        await call('POST', '/v1/api-keys', admin, { name, owner_user_id: id, scopes: ['query'] }),
+        201,
+      );
+    }
+    for (const table of ['lake.main.orders', 'lake.main.customers']) {
+      await ok(await call('PUT', '/v1/tags', admin, { table, tags: ['paged'] }));
+    }
+    const cases: [string, string, Record<string, string>, number][] = [
+      ['/v1/roles', 'roles', admin, 3],
+      ['/v1/groups', 'groups', admin, 2],
+      [`/v1/api-keys?owner_user_id=${id}`, 'api_keys', admin, 2],
+      ['/v1/tags', 'tables', admin, 2],
+      ['/v1/catalog/sources', 'sources', ann, 1],
+    ];
+    for (const [path, field, headers, atLeast] of cases) {
+      const pages = await walk(path, field, headers);
+      assert.ok(pages.length >= atLeast, `${path}: ${pages.length} pages`);
+      for (const page of pages) assert.equal(page.length, 1, path);
+      const whole = await ok<Record<string, unknown[]>>(await call('GET', path, headers));
+      assert.deepEqual(pages.flat(), whole[field], `${path}: the pages make up the whole list`);
+    }
+    await expectHttpError(await call('GET', '/v1/roles?page_token=nope', admin), 400, 'INVALID_ARGUMENT');
+    await expectHttpError(await call('GET', '/v1/groups?page_size=5000', admin), 400, 'INVALID_ARGUMENT');
+    await expectHttpError(
+      await call('GET', '/v1/catalog/sources?page_token=x', ann),
+      400,
+      'INVALID_ARGUMENT',
+    );
+  });
+});

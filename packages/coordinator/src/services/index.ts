@@ -3,6 +3,7 @@ export { type Admitted, RequestAdmission } from './admission.js';
 export { QueryAnalysis } from './analysis.js';
 export { CatalogService } from './catalog-service.js';
 export type { CoordinatorServices } from './coordinator-services.js';
+export { type PageRequest, pageOf } from './paging.js';
 export {
   QueryRunService,
   type QueryRunServiceDeps,

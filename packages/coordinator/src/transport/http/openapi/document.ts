@@ -94,6 +94,7 @@ function operation(tag: string, spec: OperationSpec): Json {
   };
 }
 
+const LOCATION = { location: { description: 'The created resource', schema: { type: 'string' } } };
 const RUN_ID = path('id', 'A query run id (run_…)');
 const SAVED_ID = path('id', 'A saved query id (sq_…)');
 const TABLE = path('table', 'source.schema.table');
@@ -337,6 +338,7 @@ function catalogPaths(): Json {
       get: operation('catalog', {
         id: 'listSources',
         summary: 'Sources the caller can read from',
+        params: PAGE,
         responses: { 200: { description: 'Sources', schema: ref('SourceList') } },
       }),
     },
@@ -421,7 +423,7 @@ function adminPaths(): Json {
         summary: 'Create a user',
         body: ref('NewUser'),
         errors: [409],
-        responses: { 201: { description: 'Created', schema: ref('User') } },
+        responses: { 201: { description: 'Created', schema: ref('User'), headers: LOCATION } },
       }),
     },
     '/v1/users/{id}': {
@@ -452,6 +454,7 @@ function adminPaths(): Json {
       get: admin({
         id: 'listRoles',
         summary: 'Roles',
+        params: PAGE,
         responses: { 200: { description: 'Roles', schema: ref('RoleList') } },
       }),
       post: admin({
@@ -483,6 +486,7 @@ function adminPaths(): Json {
       get: admin({
         id: 'listGroups',
         summary: 'Groups',
+        params: PAGE,
         responses: { 200: { description: 'Groups', schema: ref('GroupList') } },
       }),
       post: admin({
@@ -490,7 +494,7 @@ function adminPaths(): Json {
         summary: 'Create a group',
         body: ref('NewGroup'),
         errors: [409],
-        responses: { 201: { description: 'Created', schema: ref('Group') } },
+        responses: { 201: { description: 'Created', schema: ref('Group'), headers: LOCATION } },
       }),
     },
     '/v1/groups/{name}': {
@@ -524,6 +528,7 @@ function adminPaths(): Json {
         params: [
           query('owner_user_id', "Only this user's keys"),
           query('include_revoked', 'Also revoked keys', { type: 'boolean' }),
+          ...PAGE,
         ],
         responses: { 200: { description: 'Keys', schema: ref('ApiKeyList') } },
       }),
@@ -589,7 +594,7 @@ function adminPaths(): Json {
       get: admin({
         id: 'listTags',
         summary: 'Table and column tags',
-        params: [query('table', 'Only this table')],
+        params: [query('table', 'Only this table'), ...PAGE],
         responses: { 200: { description: 'Tags', schema: ref('TableTagsList') } },
       }),
       put: admin({

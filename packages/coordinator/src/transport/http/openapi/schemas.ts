@@ -246,7 +246,7 @@ export const SCHEMAS: Record<string, Schema> = {
   ),
   BuildResponse: object({ sql: str(), params: { type: 'array', items: { type: 'object' } } }),
   Source: object({ name: str(), kind: str(), edges: strings, healthy: bool, table_count: int() }),
-  SourceList: object({ sources: { type: 'array', items: ref('Source') } }, ['sources']),
+  SourceList: page('sources', 'Source'),
   Table: object(
     {
       source: str(),
@@ -312,7 +312,7 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   DeletedUser: object({ revoked_api_keys: int() }),
   Role: object({ name: str(), description: str(), built_in: bool, created_at: time(), updated_at: time() }),
-  RoleList: object({ roles: { type: 'array', items: ref('Role') } }, ['roles']),
+  RoleList: page('roles', 'Role'),
   NewRole: object({ name: str(), description: str() }, ['name']),
   RoleChange: object({ description: str() }),
   DeletedRole: object({ unassigned_users: int() }),
@@ -323,7 +323,7 @@ export const SCHEMAS: Record<string, Schema> = {
     created_at: time(),
     updated_at: time(),
   }),
-  GroupList: object({ groups: { type: 'array', items: ref('Group') } }, ['groups']),
+  GroupList: page('groups', 'Group'),
   NewGroup: object({ name: str(), description: str(), member_user_ids: strings }, ['name']),
   GroupChange: object({ description: str(), add_members: strings, remove_members: strings }),
   DeletedGroup: object({ removed_members: int() }),
@@ -340,7 +340,7 @@ export const SCHEMAS: Record<string, Schema> = {
     rotated_at: str(),
     previous_secret_expires_at: str(),
   }),
-  ApiKeyList: object({ api_keys: { type: 'array', items: ref('ApiKey') } }, ['api_keys']),
+  ApiKeyList: page('api_keys', 'ApiKey'),
   NewApiKey: object({
     name: str(),
     owner_user_id: str(),
@@ -366,7 +366,7 @@ export const SCHEMAS: Record<string, Schema> = {
     columns: { type: 'object', additionalProperties: strings },
     updated_at: str(),
   }),
-  TableTagsList: object({ tables: { type: 'array', items: ref('TableTags') } }, ['tables']),
+  TableTagsList: page('tables', 'TableTags'),
   TableTagsChange: object(
     { table: str(), tags: strings, columns: { type: 'object', additionalProperties: strings } },
     ['table'],

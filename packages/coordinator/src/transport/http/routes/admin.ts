@@ -1,7 +1,7 @@
 import { TributaryError } from '@tributary/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../context.js';
-import type { CoordinatorServices } from '../../../services/index.js';
+import { type CoordinatorServices, pageOf } from '../../../services/index.js';
 import { httpContext } from '../request-context.js';
 import {
   attributesFromJson,
@@ -18,6 +18,12 @@ import {
 } from './admin-json.js';
 import { optionalInteger } from './params.js';
 
+/** `page_size` and `page_token` of a listing. */
+const paging = (query: Query) => ({
+  pageSize: optionalInteger(query.page_size, 'page_size', 0),
+  pageToken: query.page_token,
+});
+
 type Query = Record<string, string | undefined>;
 type Params = Record<string, string>;
 type Handler = (
@@ -29,10 +35,11 @@ type Handler = (
 export function adminRoutes(app: FastifyInstance, services: CoordinatorServices): void {
   const { admin } = services;
   const route =
-    (handler: Handler, status = 200) =>
+    (handler: Handler, status = 200, location?: (created: never) => string) =>
     async (request: FastifyRequest<{ Querystring: Query; Params: Params }>, reply: FastifyReply) => {
       const ctx = await httpContext(services, request, reply);
       const result = await handler(ctx, request);
+      if (location) void reply.header('location', location(result as never));
       return reply.code(status).send(result);
     };
 
@@ -66,18 +73,22 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
   );
   app.post(
     '/v1/users',
-    route(async (ctx, request) => {
-      const b = body(request.body, ['subject', 'email', 'display_name', 'roles', 'attributes', 'disabled']);
-      const user = await admin.createUser(ctx, {
-        subject: optionalString(b.subject, 'subject') ?? '',
-        email: optionalString(b.email, 'email') ?? '',
-        display_name: optionalString(b.display_name, 'display_name') ?? '',
-        roles: stringArray(b.roles, 'roles'),
-        attributes: attributesFromJson(b.attributes, 'attributes'),
-        disabled: optionalBoolean(b.disabled, 'disabled') ?? false,
-      });
-      return userJson(user);
-    }, 201),
+    route(
+      async (ctx, request) => {
+        const b = body(request.body, ['subject', 'email', 'display_name', 'roles', 'attributes', 'disabled']);
+        const user = await admin.createUser(ctx, {
+          subject: optionalString(b.subject, 'subject') ?? '',
+          email: optionalString(b.email, 'email') ?? '',
+          display_name: optionalString(b.display_name, 'display_name') ?? '',
+          roles: stringArray(b.roles, 'roles'),
+          attributes: attributesFromJson(b.attributes, 'attributes'),
+          disabled: optionalBoolean(b.disabled, 'disabled') ?? false,
+        });
+        return userJson(user);
+      },
+      201,
+      (user: { id: string }) => `/v1/users/${encodeURIComponent(user.id)}`,
+    ),
   );
   app.get(
     '/v1/users/:id',
@@ -115,7 +126,15 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
 
   app.get(
     '/v1/roles',
-    route((ctx) => admin.listRoles(ctx)),
+    route(async (ctx, { query }) => {
+      const page = pageOf(
+        (await admin.listRoles(ctx)).roles ?? [],
+        (r) => r.name ?? '',
+        'roles',
+        paging(query),
+      );
+      return { roles: page.items, next_page_token: page.nextPageToken };
+    }),
   );
   app.post(
     '/v1/roles',
@@ -144,18 +163,30 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
 
   app.get(
     '/v1/groups',
-    route((ctx) => admin.listGroups(ctx)),
+    route(async (ctx, { query }) => {
+      const page = pageOf(
+        (await admin.listGroups(ctx)).groups ?? [],
+        (g) => g.name ?? '',
+        'groups',
+        paging(query),
+      );
+      return { groups: page.items, next_page_token: page.nextPageToken };
+    }),
   );
   app.post(
     '/v1/groups',
-    route((ctx, request) => {
-      const b = body(request.body, ['name', 'description', 'member_user_ids']);
-      return admin.createGroup(ctx, {
-        name: optionalString(b.name, 'name') ?? '',
-        description: optionalString(b.description, 'description') ?? '',
-        member_user_ids: stringArray(b.member_user_ids, 'member_user_ids'),
-      });
-    }, 201),
+    route(
+      (ctx, request) => {
+        const b = body(request.body, ['name', 'description', 'member_user_ids']);
+        return admin.createGroup(ctx, {
+          name: optionalString(b.name, 'name') ?? '',
+          description: optionalString(b.description, 'description') ?? '',
+          member_user_ids: stringArray(b.member_user_ids, 'member_user_ids'),
+        });
+      },
+      201,
+      (group: { name: string }) => `/v1/groups/${encodeURIComponent(group.name)}`,
+    ),
   );
   app.get(
     '/v1/groups/:name',
@@ -180,12 +211,14 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
 
   app.get(
     '/v1/api-keys',
-    route((ctx, { query }) =>
-      admin.listApiKeys(ctx, {
+    route(async (ctx, { query }) => {
+      const keys = await admin.listApiKeys(ctx, {
         owner_user_id: query.owner_user_id ?? '',
         include_revoked: query.include_revoked === 'true',
-      }),
-    ),
+      });
+      const page = pageOf(keys.api_keys ?? [], (k) => k.id ?? '', 'api_keys', paging(query));
+      return { api_keys: page.items, next_page_token: page.nextPageToken };
+    }),
   );
   app.post(
     '/v1/api-keys',
@@ -261,7 +294,8 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
     '/v1/tags',
     route(async (ctx, { query }) => {
       const listed = await admin.listTags(ctx, { table: query.table ?? '' });
-      return { tables: (listed.tables ?? []).map(tableTagsJson) };
+      const page = pageOf(listed.tables ?? [], (t) => t.table ?? '', 'tags', paging(query));
+      return { tables: page.items.map(tableTagsJson), next_page_token: page.nextPageToken };
     }),
   );
   app.put(

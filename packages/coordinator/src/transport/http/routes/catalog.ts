@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { CoordinatorServices } from '../../../services/index.js';
+import { type CoordinatorServices, pageOf } from '../../../services/index.js';
 import { httpContext } from '../request-context.js';
 import { negotiateFormat, writeResult } from '../result-writer.js';
 import { optionalInteger } from './params.js';
@@ -14,9 +14,13 @@ interface TablesQuery {
 
 /** The catalog over HTTP, mirroring CatalogService. */
 export function catalogRoutes(app: FastifyInstance, services: CoordinatorServices): void {
-  app.get('/v1/catalog/sources', async (request, reply) => {
+  app.get<{ Querystring: TablesQuery }>('/v1/catalog/sources', async (request, reply) => {
     const ctx = await httpContext(services, request, reply);
-    return { sources: await services.catalog.listSources(ctx) };
+    const page = pageOf(await services.catalog.listSources(ctx), (s) => s.name ?? '', 'sources', {
+      pageSize: optionalInteger(request.query.page_size, 'page_size', 0),
+      pageToken: request.query.page_token,
+    });
+    return { sources: page.items, next_page_token: page.nextPageToken };
   });
 
   app.get<{ Querystring: TablesQuery }>('/v1/catalog/tables', async (request, reply) => {
