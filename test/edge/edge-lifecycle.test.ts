@@ -138,14 +138,19 @@ describe('edge lifecycle', () => {
     assert.equal(ready.body.status, 'ready');
   });
 
-  test('a query joining sources on different edges is refused (no federation yet)', async () => {
+  test('a query joining sources on different edges is split between them', async () => {
     const sql =
-      'SELECT c.name, p.name FROM lake.main.customers c JOIN warehouse.main.products p ON p.id = c.id';
-    await expectGrpcError(client.query(sql).toArray(), 'INVALID_ARGUMENT');
-    await expectHttpError(
-      await cluster.http('/v1/query', { method: 'POST', json: { sql } }),
-      400,
-      'INVALID_ARGUMENT',
+      'SELECT c.name AS customer, p.name AS product FROM lake.main.customers c JOIN warehouse.main.products p ON p.id = c.id ORDER BY c.id';
+    const rows = await client.query(sql).toArray();
+    assert.ok(rows.length > 0);
+    const validation = await client.validate(sql);
+    assert.equal(validation.plan?.mode, 'federated');
+    assert.deepEqual(
+      validation.plan?.fragments.map((f) => [f.table, f.edges[0]]),
+      [
+        ['lake.main.customers', 'edge-lake'],
+        ['warehouse.main.products', 'edge-wh'],
+      ],
     );
   });
 

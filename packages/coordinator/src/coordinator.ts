@@ -12,6 +12,7 @@ import {
   splitHostPort,
   TributaryError,
 } from '@tributary/core';
+import { QueryEngine } from '@tributary/engine';
 import { AdminService, type PolicyDocumentValidator } from './admin/index.js';
 import { AuditLog } from './audit/index.js';
 import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
@@ -134,7 +135,9 @@ export async function startCoordinator(
   );
   const rateLimits = new RateLimits(config.rate_limits, shared);
   const cache = new ResultCache(config.result_cache, shared.blobs, log);
+  const federation = await openFederationEngine(config);
   const query = new QueryService({
+    federation: { codec, engine: federation.engine },
     analysis: new QueryAnalysis(analyzer, catalog),
     governance,
     catalog,
@@ -279,12 +282,42 @@ export async function startCoordinator(
       registry.stop();
       await analyzer.close();
       codec.close();
+      await federation.dispose();
       // After the transports: every query has ended and recorded its outcome.
       await audit.stop();
       await store.close();
       storeChanges.stop();
       await shared.close();
       log.info('coordinator stopped');
+    },
+  };
+}
+
+/**
+ * The coordinator's DuckDB for queries spanning edges: no file access, no
+ * extensions, configuration locked; spills to the configured directory or
+ * to a temporary one removed on stop.
+ */
+async function openFederationEngine(
+  config: CoordinatorConfig,
+): Promise<{ engine: QueryEngine; dispose(): Promise<void> }> {
+  const settings = config.federation;
+  const owned = settings.temp_directory ? undefined : await mkdtemp(join(tmpdir(), 'tributary-federation-'));
+  const tempDirectory = settings.temp_directory ?? (owned as string);
+  const engine = await QueryEngine.open({
+    memoryLimit: settings.memory_limit,
+    threads: settings.threads,
+    queryTimeoutMs: config.query.timeout_ms,
+    maxConcurrentQueries: settings.max_concurrent,
+    allowedDirectories: [],
+    tempDirectory,
+    maxTempDirectorySize: settings.max_temp_directory_size,
+  });
+  return {
+    engine,
+    async dispose() {
+      await engine.close();
+      if (owned) await rm(owned, { recursive: true, force: true });
     },
   };
 }

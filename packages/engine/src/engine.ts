@@ -1,9 +1,10 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type SqlValue, TributaryError } from '@tributary/core';
+import { quoteIdentifier, type SqlValue, TributaryError } from '@tributary/core';
 import { translateDuckDBError } from './duckdb-errors.js';
+import { type LoadSummary, loadArrow } from './ingest/load-arrow.js';
 import { lockDown } from './lockdown.js';
 import { bindParameters } from './params.js';
-import { ConnectionPool } from './pool.js';
+import { ConnectionPool, type Lease } from './pool.js';
 import { QueryControl } from './query-control.js';
 import { QueryStream, type StreamOptions, streamQuery } from './stream.js';
 
@@ -20,6 +21,8 @@ export interface EngineOptions {
   allowedDirectories: string[];
   /** Where DuckDB spills when a query outgrows memory; DuckDB's default when unset. */
   tempDirectory?: string;
+  /** DuckDB `max_temp_directory_size`: how much it may spill, e.g. '10GB'; DuckDB's default when unset. */
+  maxTempDirectorySize?: string;
 }
 
 /** Runs on a privileged connection before lock-down: attach sources, create schemas and views. */
@@ -45,6 +48,7 @@ export class QueryEngine {
     if (options.threads) config.threads = String(Math.trunc(options.threads));
     // The temp directory cannot be changed once external access is off, so it is fixed here.
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    if (options.maxTempDirectorySize) config.max_temp_directory_size = options.maxTempDirectorySize;
     const instance = await DuckDBInstance.create(':memory:', config);
     try {
       const admin = await instance.connect();
@@ -118,6 +122,46 @@ export class QueryEngine {
       lease.release();
       control.dispose();
       unregister();
+    }
+  }
+
+  /**
+   * Creates table `name` from an Arrow IPC stream and appends all of it
+   * (see ingest/). Used where the engine works over results that arrived
+   * from elsewhere; the caller names the table and drops it when done.
+   */
+  async load(
+    name: string,
+    ipc: AsyncIterable<Uint8Array>,
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<LoadSummary> {
+    if (this.closed) throw TributaryError.unavailable('the query engine is closed');
+    const control = new QueryControl(options.signal, options.timeoutMs || this.options.queryTimeoutMs);
+    const unregister = this.register(control);
+    const summary: LoadSummary = { rowCount: 0, bytes: 0 };
+    let lease: Lease | undefined;
+    control.onAbort(() => lease?.stop(control.reason));
+    try {
+      lease = await this.pool.acquire(control.signal);
+      await loadArrow(lease, name, ipc, summary, () => control.throwIfAborted());
+      return summary;
+    } catch (error) {
+      throw translateDuckDBError(error, control.aborted ? control.reason : undefined);
+    } finally {
+      lease?.release();
+      control.dispose();
+      unregister();
+    }
+  }
+
+  /** Drops a table made by `load`, if it exists. */
+  async dropTable(name: string): Promise<void> {
+    if (this.closed) return;
+    const lease = await this.pool.acquire();
+    try {
+      await lease.run((connection) => connection.run(`DROP TABLE IF EXISTS ${quoteIdentifier(name)}`));
+    } finally {
+      lease.release();
     }
   }
 

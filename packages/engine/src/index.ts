@@ -57,6 +57,7 @@
  * Column names are DuckDB's, duplicates included; every field is nullable.
  */
 export { type EngineOptions, type EngineSetup, QueryEngine } from './engine.js';
+export type { LoadSummary } from './ingest/load-arrow.js';
 export { parameterSqlType } from './params.js';
 export {
   DEFAULT_BATCH_BYTES,

@@ -224,6 +224,23 @@ export const coordinatorConfigSchema = z.object({
     })
     .default({ timeout_ms: 300_000, max_sql_bytes: 256 * 1024, max_attempts: 3 }),
   /**
+   * The coordinator's own DuckDB, which joins the fragments of queries
+   * spanning edges. It reads no files; it spills to `temp_directory`
+   * (default: a temporary directory removed on stop) once `memory_limit`
+   * is reached, up to `max_temp_directory_size`.
+   */
+  federation: z
+    .object({
+      memory_limit: z.string().min(1).default('2GB'),
+      temp_directory: z.string().min(1).optional(),
+      max_temp_directory_size: z.string().min(1).default('20GB'),
+      /** DuckDB worker threads; the core count when unset. */
+      threads: z.number().int().min(1).optional(),
+      /** Fragment loads and coordinator queries running at once; more wait. */
+      max_concurrent: z.number().int().min(1).default(8),
+    })
+    .default({ memory_limit: '2GB', max_temp_directory_size: '20GB', max_concurrent: 8 }),
+  /**
    * Every tenant's query limits (0: none). A tenant's `limits.*` settings
    * (UpdateTenant) override them for that tenant.
    */
@@ -295,6 +312,9 @@ export function loadCoordinatorConfig(path: string, env: NodeJS.ProcessEnv = pro
   if (config.store.path !== ':memory:') config.store.path = resolveFrom(path, config.store.path);
   if (config.query_runs.results_dir) {
     config.query_runs.results_dir = resolveFrom(path, config.query_runs.results_dir);
+  }
+  if (config.federation.temp_directory) {
+    config.federation.temp_directory = resolveFrom(path, config.federation.temp_directory);
   }
   if (config.policies.bootstrap_file) {
     config.policies.bootstrap_file = resolveFrom(path, config.policies.bootstrap_file);

@@ -8,6 +8,7 @@ import {
   TributaryError,
   type ValidateQueryResponse__Input,
 } from '@tributary/core';
+import type { QueryEngine } from '@tributary/engine';
 import type { QueryAuditEvent } from '../audit/audit-log.js';
 import { type QueryAuditSink, QueryAuditTrail } from '../audit/query-trail.js';
 import { requireScope } from '../auth/index.js';
@@ -16,13 +17,17 @@ import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { RequestContext } from '../context.js';
 import type { EdgeSlots, RateLimits, TenantLimits } from '../limits/index.js';
 import type { CoordinatorMetrics, QueryMeter } from '../metrics/index.js';
+import type { SqlCodec } from '../policy/index.js';
 import { unauthorizedError } from '../policy/index.js';
 import { buildQuery } from '../query/build/index.js';
+import { startFederated } from '../query/execute/federate.js';
 import { type EdgeAttempt, startOnEdge } from '../query/execute/run-on-edge.js';
-import { routeQuery } from '../query/plan/route.js';
+import { type Route, routeQuery } from '../query/plan/route.js';
+import { type FederatedPlan, splitQuery } from '../query/plan/split.js';
 import { type CachedResult, cachedChunks, type ResultCache } from '../result-cache/index.js';
 import { accessInfo } from './access-info.js';
 import type { QueryAnalysis } from './analysis.js';
+import { explainPlan } from './explain.js';
 import type { Governance } from './governance.js';
 
 export interface QueryRequest {
@@ -55,7 +60,12 @@ export interface QueryServiceDeps {
   cache?: ResultCache;
   /** Where query counts, durations and volumes are recorded; nothing is measured when absent. */
   metrics?: CoordinatorMetrics;
+  /** Queries spanning edges: the parser/printer that splits them and the DuckDB that joins them. */
+  federation: { codec: SqlCodec; engine: QueryEngine };
 }
+
+/** Distinguishes the local tables of concurrent federated queries in the coordinator's DuckDB. */
+let federatedRuns = 0;
 
 /** The status label of a query's outcome: OK, or the code it ended with. */
 function statusOf(event: Pick<QueryAuditEvent, 'decision' | 'errorCode'>): string {
@@ -269,35 +279,74 @@ export class QueryService {
     }
     const attempts: EdgeAttempt[] = [];
     trail.describe({ attempts });
-    const started = await startOnEdge(
-      route.candidates,
-      {
+    const edgeQuery = {
+      queryId,
+      sql: governed.sql,
+      params: governed.params,
+      maxRows: request.limit,
+      deadline,
+      deadlineLimitMs: deadline === tenantDeadline ? limits.maxExecutionMs : undefined,
+      startedAt,
+      tenant,
+      limits,
+    };
+    const executeDeps = {
+      registry: this.deps.registry,
+      slots: this.deps.slots,
+      maxAttempts: this.deps.config.max_attempts,
+      onAttempt: (attempt: EdgeAttempt) => attempts.push(attempt),
+      shutdown: this.shutdown.signal,
+    };
+    const record = (chunks: AsyncIterable<QueryResultChunk__Input>) =>
+      cache && cacheKey ? cache.recording(cacheKey, ttl, chunks) : chunks;
+    if (route.federated) {
+      const run = ++federatedRuns;
+      const plan = await this.split(
+        governed,
+        request.params.length,
+        analyzed.columns,
+        (n) => `q${run}_f${n}`,
+      );
+      log.debug({ fragments: plan.fragments.length }, 'query split across edges');
+      const started = await startFederated(
+        plan,
+        edgeQuery,
+        { ...ctx, logger: log },
+        {
+          ...executeDeps,
+          engine: this.deps.federation.engine,
+        },
+      );
+      return {
         queryId,
-        sql: governed.sql,
-        params: governed.params,
-        maxRows: request.limit,
-        deadline,
-        deadlineLimitMs: deadline === tenantDeadline ? limits.maxExecutionMs : undefined,
-        startedAt,
-        tenant,
-        limits,
-      },
-      { ...ctx, logger: log },
-      {
-        registry: this.deps.registry,
-        slots: this.deps.slots,
-        maxAttempts: this.deps.config.max_attempts,
-        onAttempt: (attempt) => attempts.push(attempt),
-        shutdown: this.shutdown.signal,
-      },
-    );
-    const chunks = cache && cacheKey ? cache.recording(cacheKey, ttl, started.chunks) : started.chunks;
+        chunks: trail.follow(
+          measure(logCompletion(record(started.chunks), log, { ...summary, edges: started.edges }), meter),
+        ),
+      };
+    }
+    const started = await startOnEdge(route.candidates, edgeQuery, { ...ctx, logger: log }, executeDeps);
+    const chunks = record(started.chunks);
     return {
       queryId,
       chunks: trail.follow(
         measure(logCompletion(chunks, log, { ...summary, edge: started.edge.name }), meter),
       ),
     };
+  }
+
+  private split(
+    governed: { sql: string; params: SqlValue[] },
+    callerParams: number,
+    columns: Awaited<ReturnType<QueryAnalysis['analyze']>>['columns'],
+    tableName?: (n: number) => string,
+  ): Promise<FederatedPlan> {
+    return splitQuery(this.deps.federation.codec, {
+      sql: governed.sql,
+      params: governed.params,
+      callerParams,
+      columns,
+      tableName,
+    });
   }
 
   private async authorize(
@@ -346,6 +395,7 @@ export class QueryService {
         analyzed.tables.map((t) => t.source),
         this.deps.registry,
       );
+      const plan = await this.explain(ctx, analyzed, sql, params, route);
       return {
         valid: true,
         statement_type: analyzed.statementType,
@@ -356,8 +406,11 @@ export class QueryService {
           sql_type: c.sqlType,
           nullable: true,
         })),
-        edges: route.candidates.map((edge) => edge.name),
+        edges: route.federated
+          ? plan.fragments.flatMap((f) => f.edges.slice(0, 1))
+          : route.candidates.map((edge) => edge.name),
         access: decision.tables.map(accessInfo),
+        plan,
       };
     } catch (error) {
       if (!(error instanceof TributaryError) || error.code === 'INTERNAL') throw error;
@@ -372,6 +425,30 @@ export class QueryService {
         },
       };
     }
+  }
+
+  /**
+   * How the query would run: whole on one edge, or split into fragments
+   * per edge and a query at the coordinator. Placeholders without values
+   * are planned as NULLs (the plan's shape does not depend on values).
+   */
+  private async explain(
+    ctx: RequestContext,
+    analyzed: Awaited<ReturnType<QueryAnalysis['analyze']>>,
+    sql: string,
+    params: SqlValue[],
+    route: Route,
+  ) {
+    const values =
+      params.length >= analyzed.parameterCount
+        ? params
+        : [...params, ...Array.from({ length: analyzed.parameterCount - params.length }, () => null)];
+    let split: FederatedPlan | undefined;
+    if (route.federated) {
+      const governed = await this.deps.governance.enforce(ctx.principal, analyzed, sql, values);
+      split = await this.split(governed, values.length, analyzed.columns);
+    }
+    return explainPlan(route, split, this.deps.registry);
   }
 
   /** Builds SQL over what the caller may see: a table it cannot read is NOT_FOUND, denied columns are left out. */

@@ -186,6 +186,7 @@ export type {
 export type { OrderBy, OrderBy__Input } from './generated/tributary/v1/OrderBy.js';
 export type { PingRequest, PingRequest__Input } from './generated/tributary/v1/PingRequest.js';
 export type { PingResponse, PingResponse__Input } from './generated/tributary/v1/PingResponse.js';
+export type { PlanFragment, PlanFragment__Input } from './generated/tributary/v1/PlanFragment.js';
 export type { PolicyDocument, PolicyDocument__Input } from './generated/tributary/v1/PolicyDocument.js';
 export type { PolicyVersion, PolicyVersion__Input } from './generated/tributary/v1/PolicyVersion.js';
 export type {
@@ -195,6 +196,7 @@ export type {
 export type { PutTagsRequest, PutTagsRequest__Input } from './generated/tributary/v1/PutTagsRequest.js';
 export type { QueryAudit, QueryAudit__Input } from './generated/tributary/v1/QueryAudit.js';
 export type { QueryMetadata, QueryMetadata__Input } from './generated/tributary/v1/QueryMetadata.js';
+export type { QueryPlan, QueryPlan__Input } from './generated/tributary/v1/QueryPlan.js';
 export type { QueryResultChunk, QueryResultChunk__Input } from './generated/tributary/v1/QueryResultChunk.js';
 export type { QueryServiceClient, QueryServiceHandlers } from './generated/tributary/v1/QueryService.js';
 export type {

@@ -2,9 +2,15 @@ import { TributaryError } from '@tributary/core';
 import type { EdgeRegistry, RegisteredEdge } from '../../catalog/index.js';
 
 export interface Route {
-  /** Edges able to run the whole query (replicas), best first; later ones are fallbacks. */
+  /**
+   * Edges able to run the whole query (replicas), best first; later ones are
+   * fallbacks. Empty when no edge serves every source: the query is split
+   * (`federated`).
+   */
   candidates: RegisteredEdge[];
   sources: string[];
+  /** True when the sources are served by different edges and the query must be split. */
+  federated: boolean;
 }
 
 /**
@@ -22,17 +28,26 @@ export function byPreference(a: RegisteredEdge, b: RegisteredEdge): number {
   );
 }
 
+/** The edges serving one source, best first; UNAVAILABLE when none does. */
+export function edgesServing(source: string, registry: EdgeRegistry): RegisteredEdge[] {
+  const edges = registry.edgesFor(source.toLowerCase());
+  if (edges.length === 0) {
+    throw TributaryError.unavailable(`no edge currently serves source ${source}`, { source });
+  }
+  return [...edges].sort(byPreference);
+}
+
 /**
  * Chooses where a query runs. A query whose sources are all served by one
- * edge is pushed to it whole. A query spanning edges is refused for now:
- * splitting it needs the federation planner.
+ * edge is pushed to it whole. A query spanning edges is marked `federated`:
+ * the coordinator splits it (plan/split.ts) and joins what the edges send.
  */
 export function routeQuery(sources: readonly string[], registry: EdgeRegistry): Route {
   const distinct = [...new Set(sources.map((s) => s.toLowerCase()))];
   if (distinct.length === 0) {
     const any = registry.list().sort(byPreference);
     if (any.length === 0) throw TributaryError.unavailable('no edge is registered');
-    return { candidates: any, sources: [] };
+    return { candidates: any, sources: [], federated: false };
   }
   const servingAll = new Map<string, RegisteredEdge>();
   distinct.forEach((source, index) => {
@@ -46,12 +61,7 @@ export function routeQuery(sources: readonly string[], registry: EdgeRegistry): 
       for (const id of [...servingAll.keys()]) if (!ids.has(id)) servingAll.delete(id);
     }
   });
-  if (servingAll.size === 0) {
-    throw TributaryError.invalid(
-      `the query reads sources served by different edges (${distinct.join(', ')}); cross-edge queries are not supported yet`,
-      { sources: distinct },
-    );
-  }
+  if (servingAll.size === 0) return { candidates: [], sources: distinct, federated: true };
   const candidates = [...servingAll.values()].sort(byPreference);
-  return { candidates, sources: distinct };
+  return { candidates, sources: distinct, federated: false };
 }

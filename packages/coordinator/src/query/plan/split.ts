@@ -1,0 +1,396 @@
+// Splitting a query whose tables live on different edges. The input is the
+// governed query (step 4 of the query path), in which every catalog table
+// is already its filtered, masked projection `(SELECT … FROM t WHERE …) AS
+// alias`. Each such projection becomes a *fragment* sent to an edge serving
+// its source:
+//
+//   SELECT <columns the query reads> FROM (<projection>) AS alias
+//   WHERE <conjuncts of the enclosing WHERE that read only this table>
+//
+// and the query that runs at the coordinator reads local tables in its place
+// (`memory.main.f<n>`, filled from the fragments' Arrow streams), so
+// policies are applied where the data lives and never re-applied or lost.
+// Everything is done on DuckDB's parse tree (json_serialize_sql) and printed
+// back by DuckDB; values never enter SQL text, placeholders are renumbered.
+//
+// Filters are copied, not moved: the coordinator still applies them, so a
+// conjunct pushed down can only remove rows the coordinator would have
+// removed. They are pushed only into tables whose rows the enclosing query
+// cannot null-extend (not the inner side of an outer join), only when every
+// column resolves to that one table, and never when they hold subqueries,
+// lambdas or volatile functions.
+
+import { type SqlValue, TributaryError } from '@tributary/core';
+import { sameName, sameTable } from '../../policy/names.js';
+import { normalizeForPrinting } from '../../policy/rewrite/faithful-print.js';
+import type { SqlCodec } from '../../policy/rewrite/sql-codec.js';
+import { baseTableTarget, isTableRef, mapTableRefs } from '../../policy/rewrite/table-refs.js';
+import {
+  arrayField,
+  isJsonObject,
+  type Json,
+  type JsonObject,
+  mapTree,
+  objectField,
+  stringField,
+  walkJson,
+} from '../analyze/json.js';
+import type { ColumnRef, TableRef } from '../analyze/types.js';
+
+/** One subquery an edge runs for the coordinator. */
+export interface Fragment {
+  /** The local table the coordinator loads it into (in the `memory.main` schema). */
+  localTable: string;
+  table: TableRef;
+  sql: string;
+  params: SqlValue[];
+  /** Columns shipped, in order. */
+  columns: string[];
+  /** WHERE conjuncts of the query pushed down with it. */
+  pushedFilters: number;
+}
+
+export interface FederatedPlan {
+  fragments: Fragment[];
+  /** What runs at the coordinator over the fragments' tables. */
+  localSql: string;
+  localParams: SqlValue[];
+}
+
+export interface SplitInput {
+  /** The governed query and its parameters: the caller's first, then the policies'. */
+  sql: string;
+  params: readonly SqlValue[];
+  callerParams: number;
+  /** Every base-table column the query reads (from analysis). */
+  columns: readonly ColumnRef[];
+  /**
+   * Names the n-th fragment's local table (from 1). Concurrent queries share
+   * the coordinator's DuckDB, so each execution passes names of its own.
+   */
+  tableName?: (n: number) => string;
+}
+
+const internal = (message: string): TributaryError =>
+  new TributaryError('INTERNAL', `federated plan: ${message}`);
+
+const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'random',
+  'gen_random_uuid',
+  'uuid',
+  'uuidv4',
+  'uuidv7',
+  'setseed',
+  'nextval',
+  'currval',
+]);
+
+/** Expressions a pushed-down filter may not hold (placeholders are fine: they are renumbered). */
+const REFUSED_CLASSES: ReadonlySet<string> = new Set(['SUBQUERY', 'LAMBDA', 'LAMBDA_REF', 'WINDOW', 'STAR']);
+
+/** A governed projection in the parse tree: its table and the columns it exposes. */
+interface Unit {
+  ref: JsonObject;
+  table: TableRef;
+  alias: string;
+  columns: string[];
+  /** Whether WHERE conjuncts may be pushed into it. */
+  filters: Json[];
+}
+
+export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<FederatedPlan> {
+  const parsed = await codec.parse(input.sql);
+  const statements = arrayField(parsed, 'statements');
+  const statement = statements[0];
+  if (parsed.error === true || statements.length !== 1 || !isJsonObject(statement ?? null)) {
+    throw internal('the governed query does not parse');
+  }
+  const root = objectField(statement as JsonObject, 'node') ?? null;
+  const units = new Map<JsonObject, Unit>();
+  collectUnits(root, units);
+  if (units.size === 0) throw internal('the query reads no table');
+  collectFilters(root, units);
+
+  const andTemplate = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
+    objectField(node, 'where_clause'),
+  );
+  const columnTemplate = await template(
+    codec,
+    'SELECT "a"."b"',
+    (node) => arrayField(node, 'select_list')[0],
+  );
+  const fragmentTemplate = await template(codec, 'SELECT 1 FROM t', (node) => node);
+  const tableTemplate = await template(codec, 'SELECT 1 FROM memory.main.t', (node) =>
+    objectField(node, 'from_table'),
+  );
+
+  const fragments: Fragment[] = [];
+  const byText = new Map<string, Fragment>();
+  const localOf = new Map<JsonObject, string>();
+  for (const unit of units.values()) {
+    const fragment = await buildFragment(codec, unit, input, {
+      and: andTemplate,
+      column: columnTemplate,
+      node: fragmentTemplate,
+    });
+    const key = JSON.stringify([fragment.sql, fragment.params.map(String)]);
+    const known = byText.get(key);
+    if (known) {
+      localOf.set(unit.ref, known.localTable);
+      continue;
+    }
+    fragment.localTable = (input.tableName ?? ((n) => `f${n}`))(fragments.length + 1);
+    fragments.push(fragment);
+    byText.set(key, fragment);
+    localOf.set(unit.ref, fragment.localTable);
+  }
+
+  const local = mapTableRefs(root, (ref) => {
+    const name = localOf.get(ref);
+    if (name === undefined) return undefined;
+    return {
+      ...(tableTemplate as JsonObject),
+      table_name: name,
+      alias: stringField(ref, 'alias'),
+      sample: ref.sample ?? null,
+      column_name_alias: ref.column_name_alias ?? [],
+    };
+  });
+  const templates = {
+    trueCondition: await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]),
+    cast: (await template(
+      codec,
+      "SELECT CAST('0' AS DOUBLE)",
+      (node) => arrayField(node, 'select_list')[0],
+    )) as JsonObject,
+  };
+  const localNode = normalizeForPrinting(local, templates);
+  checkLocal(localNode, new Set(fragments.map((f) => f.localTable)), input.callerParams);
+  const localSql = await codec.print({
+    error: false,
+    statements: [{ node: localNode, named_param_map: [] }],
+  });
+  return { fragments, localSql, localParams: input.params.slice(0, input.callerParams) };
+}
+
+async function template(
+  codec: SqlCodec,
+  sql: string,
+  pick: (node: JsonObject) => Json | undefined,
+): Promise<Json> {
+  const parsed = await codec.parseFixed(sql);
+  const statement = arrayField(parsed, 'statements')[0];
+  const node = isJsonObject(statement ?? null) ? objectField(statement as JsonObject, 'node') : undefined;
+  const picked = node ? pick(node) : undefined;
+  if (picked === undefined) throw internal('template');
+  return structuredClone(picked);
+}
+
+/** The catalog table a governed projection reads, or undefined when `ref` is not one. */
+function projectionOf(ref: JsonObject): { table: TableRef; columns: string[] } | undefined {
+  if (stringField(ref, 'type') !== 'SUBQUERY') return undefined;
+  const subquery = objectField(ref, 'subquery');
+  const node = subquery ? objectField(subquery, 'node') : undefined;
+  if (!node || stringField(node, 'type') !== 'SELECT_NODE') return undefined;
+  const from = objectField(node, 'from_table');
+  if (!from || stringField(from, 'type') !== 'BASE_TABLE') return undefined;
+  const target = baseTableTarget(from, new Set());
+  if (target.kind !== 'table') return undefined;
+  const columns = arrayField(node, 'select_list').map((item) =>
+    isJsonObject(item) ? stringField(item, 'alias') : '',
+  );
+  return { table: target.ref, columns };
+}
+
+function collectUnits(tree: Json, units: Map<JsonObject, Unit>): void {
+  mapTableRefs(tree, (ref, ctes) => {
+    const projection = projectionOf(ref);
+    if (projection) {
+      units.set(ref, {
+        ref,
+        table: projection.table,
+        alias: stringField(ref, 'alias') || projection.table.table,
+        columns: projection.columns,
+        filters: [],
+      });
+      return ref;
+    }
+    if (stringField(ref, 'type') === 'BASE_TABLE' && baseTableTarget(ref, ctes).kind !== 'cte') {
+      // Governance replaces every catalog table; one left bare means it did not.
+      throw internal(`table ${stringField(ref, 'table_name')} is not governed`);
+    }
+    return undefined;
+  });
+}
+
+/** FROM items of a SELECT: every table ref, and whether filters may be pushed into it. */
+function fromItems(ref: Json, pushable: boolean, out: { ref: JsonObject; pushable: boolean }[]): void {
+  if (!isJsonObject(ref)) return;
+  if (stringField(ref, 'type') !== 'JOIN') {
+    out.push({ ref, pushable });
+    return;
+  }
+  const join = stringField(ref, 'join_type');
+  const kind = stringField(ref, 'ref_type');
+  const plain = kind === 'REGULAR' || kind === 'CROSS';
+  fromItems(ref.left ?? null, pushable && plain && ['INNER', 'LEFT', 'SEMI', 'ANTI'].includes(join), out);
+  fromItems(ref.right ?? null, pushable && plain && (join === 'INNER' || join === 'RIGHT'), out);
+}
+
+function collectFilters(tree: Json, units: Map<JsonObject, Unit>): void {
+  walkJson(tree, (object) => {
+    if (Object.hasOwn(object, 'class') || stringField(object, 'type') !== 'SELECT_NODE') return;
+    const where = object.where_clause;
+    if (!isJsonObject(where ?? null)) return;
+    const items: { ref: JsonObject; pushable: boolean }[] = [];
+    fromItems(object.from_table ?? null, true, items);
+    for (const conjunct of conjuncts(where as JsonObject)) {
+      const unit = soleUnit(conjunct, items, units);
+      if (unit) unit.filters.push(structuredClone(conjunct));
+    }
+  });
+}
+
+function conjuncts(expression: JsonObject): JsonObject[] {
+  if (expression.class === 'CONJUNCTION' && expression.type === 'CONJUNCTION_AND') {
+    return arrayField(expression, 'children').flatMap((child) =>
+      isJsonObject(child) ? conjuncts(child) : [],
+    );
+  }
+  return [expression];
+}
+
+/** The one pushable unit every column of `conjunct` belongs to, if there is one. */
+function soleUnit(
+  conjunct: JsonObject,
+  items: readonly { ref: JsonObject; pushable: boolean }[],
+  units: Map<JsonObject, Unit>,
+): Unit | undefined {
+  let found: Unit | undefined;
+  let refused = false;
+  let columns = 0;
+  const allKnown = items.every((item) => units.has(item.ref));
+  walkJson(conjunct, (object) => {
+    if (refused) return;
+    const cls = stringField(object, 'class');
+    if (REFUSED_CLASSES.has(cls)) {
+      refused = true;
+      return;
+    }
+    if (cls === 'FUNCTION' && VOLATILE_FUNCTIONS.has(stringField(object, 'function_name').toLowerCase())) {
+      refused = true;
+      return;
+    }
+    if (cls !== 'COLUMN_REF') return;
+    columns++;
+    const names = arrayField(object, 'column_names').map((n) => (typeof n === 'string' ? n : ''));
+    let unit: Unit | undefined;
+    if (names.length === 2) {
+      const matches = items.filter((item) => sameName(aliasOf(item.ref, units), names[0]!));
+      const candidate = matches.length === 1 ? units.get(matches[0]!.ref) : undefined;
+      if (candidate?.columns.some((c) => sameName(c, names[1]!))) unit = candidate;
+    } else if (names.length === 1 && allKnown) {
+      const owners = items.filter((item) => units.get(item.ref)?.columns.some((c) => sameName(c, names[0]!)));
+      if (owners.length === 1) unit = units.get(owners[0]!.ref);
+    }
+    const item = unit ? items.find((i) => i.ref === unit.ref) : undefined;
+    if (!unit || !item?.pushable || (found && found !== unit)) {
+      refused = true;
+      return;
+    }
+    found = unit;
+  });
+  if (refused || columns === 0 || !found) return undefined;
+  const ref = found.ref;
+  if (ref.sample !== null && ref.sample !== undefined) return undefined;
+  if (arrayField(ref, 'column_name_alias').length > 0) return undefined;
+  return found;
+}
+
+function aliasOf(ref: JsonObject, units: Map<JsonObject, Unit>): string {
+  return units.get(ref)?.alias ?? stringField(ref, 'alias');
+}
+
+interface FragmentTemplates {
+  and: Json;
+  column: Json;
+  node: Json;
+}
+
+async function buildFragment(
+  codec: SqlCodec,
+  unit: Unit,
+  input: SplitInput,
+  templates: FragmentTemplates,
+): Promise<Fragment> {
+  const renamed = arrayField(unit.ref, 'column_name_alias').length > 0;
+  const read = new Set(
+    input.columns.filter((c) => sameTable(c.table, unit.table)).map((c) => c.column.toLowerCase()),
+  );
+  // Positional column aliases need every column, in order.
+  let columns = renamed ? unit.columns : unit.columns.filter((c) => read.has(c.toLowerCase()));
+  if (columns.length === 0) columns = unit.columns.slice(0, 1);
+  const node: JsonObject = {
+    ...(structuredClone(templates.node) as JsonObject),
+    select_list: columns.map((column) => ({
+      ...(templates.column as JsonObject),
+      column_names: [unit.alias, column],
+      alias: column,
+    })),
+    from_table: {
+      ...unit.ref,
+      alias: unit.alias,
+      sample: null,
+      column_name_alias: [],
+    },
+    where_clause:
+      unit.filters.length === 0
+        ? null
+        : unit.filters.length === 1
+          ? (unit.filters[0] as Json)
+          : { ...(templates.and as JsonObject), children: unit.filters },
+  };
+  // Placeholders: the fragment's own, numbered from 1 in order of appearance.
+  const order = new Map<string, number>();
+  const params: SqlValue[] = [];
+  const numbered = mapTree(node, (object) => {
+    if (object.class !== 'PARAMETER') return undefined;
+    const id = stringField(object, 'identifier');
+    let next = order.get(id);
+    if (next === undefined) {
+      const index = Number(id) - 1;
+      if (!Number.isInteger(index) || index < 0 || index >= input.params.length) {
+        throw internal(`placeholder $${id} has no value`);
+      }
+      next = order.size + 1;
+      order.set(id, next);
+      params.push(input.params[index] as SqlValue);
+    }
+    return { ...object, identifier: String(next) };
+  });
+  const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
+  return { localTable: '', table: unit.table, sql, params, columns, pushedFilters: unit.filters.length };
+}
+
+/** Fail closed: the local query reads only fragment tables and CTEs, and only the caller's placeholders. */
+function checkLocal(node: Json, locals: ReadonlySet<string>, callerParams: number): void {
+  mapTableRefs(node, (ref, ctes) => {
+    if (stringField(ref, 'type') !== 'BASE_TABLE') return undefined;
+    const target = baseTableTarget(ref, ctes);
+    if (target.kind === 'cte') return ref;
+    if (
+      stringField(ref, 'catalog_name') === 'memory' &&
+      stringField(ref, 'schema_name') === 'main' &&
+      locals.has(stringField(ref, 'table_name'))
+    ) {
+      return ref;
+    }
+    throw internal('a table reference escaped the split');
+  });
+  walkJson(node, (object) => {
+    if (object.class === 'PARAMETER' && !(Number(stringField(object, 'identifier')) <= callerParams)) {
+      throw internal('the coordinator query holds a policy placeholder');
+    }
+    if (isTableRef(object) && projectionOf(object)) throw internal('a projection was left in place');
+  });
+}
