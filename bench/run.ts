@@ -4,9 +4,11 @@ import { analysisBench } from './analysis-latency.js';
 import { latencyBench } from './latency.js';
 import { loadBench } from './load.js';
 import { streamBench } from './stream.js';
+import { tpchBench } from './tpch.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await analysisBench();
 await latencyBench();
 await streamBench();
 await loadBench();
+await tpchBench();

@@ -65,6 +65,7 @@ export async function startFederated(
     throw ctx.signal.aborted ? toTributaryError(error) : firstCause(error, stop.signal);
   }
 
+  const loadedAt = performance.now();
   const { maxRows } = query.limits;
   const engineMaxRows =
     maxRows > 0 && (query.maxRows === 0 || query.maxRows > maxRows) ? maxRows + 1 : query.maxRows;
@@ -87,6 +88,7 @@ export async function startFederated(
     await dropAll();
     throw error;
   }
+  ctx.logger.debug({ ms: Math.round(performance.now() - loadedAt) }, 'coordinator query began');
   async function* relay(): AsyncGenerator<QueryResultChunk__Input> {
     const counts = { rows: 0, bytes: 0, batches: 0 };
     const emit = (chunk: IpcChunk): QueryResultChunk__Input => {
@@ -133,6 +135,7 @@ async function loadFragment(
   deps: FederationDeps,
   created: string[],
 ): Promise<string> {
+  const began = performance.now();
   const started = await startOnEdge(
     edgesServing(fragment.table.source, deps.registry),
     {
@@ -148,10 +151,21 @@ async function loadFragment(
     deps,
   );
   created.push(name);
-  await deps.engine.load(name, ipcOf(started.chunks), {
+  const loaded = await deps.engine.load(name, ipcOf(started.chunks), {
     signal: ctx.signal,
     timeoutMs: Math.max(1, query.deadline - Date.now()),
   });
+  ctx.logger.debug(
+    {
+      fragment: index + 1,
+      table: `${fragment.table.source}.${fragment.table.schema}.${fragment.table.table}`,
+      edge: started.edge.name,
+      rows: loaded.rowCount,
+      bytes: loaded.bytes,
+      ms: Math.round(performance.now() - began),
+    },
+    'fragment loaded',
+  );
   return started.edge.name;
 }
 

@@ -24,7 +24,7 @@ import { type SqlValue, TributaryError } from '@tributary/core';
 import { sameName, sameTable } from '../../policy/names.js';
 import { normalizeForPrinting } from '../../policy/rewrite/faithful-print.js';
 import type { SqlCodec } from '../../policy/rewrite/sql-codec.js';
-import { baseTableTarget, isTableRef, mapTableRefs } from '../../policy/rewrite/table-refs.js';
+import { baseTableTarget, mapTableRefs } from '../../policy/rewrite/table-refs.js';
 import {
   arrayField,
   isJsonObject,
@@ -109,11 +109,15 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const units = new Map<JsonObject, Unit>();
   collectUnits(root, units);
   if (units.size === 0) throw internal('the query reads no table');
-  collectFilters(root, units);
-
+  const orTemplate = await template(codec, 'SELECT 1 WHERE true OR true', (node) =>
+    objectField(node, 'where_clause'),
+  );
   const andTemplate = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
     objectField(node, 'where_clause'),
   );
+  collectFilters(root, units, { and: andTemplate, or: orTemplate });
+  const needed = neededColumns(root, units);
+
   const columnTemplate = await template(
     codec,
     'SELECT "a"."b"',
@@ -128,7 +132,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const byText = new Map<string, Fragment>();
   const localOf = new Map<JsonObject, string>();
   for (const unit of units.values()) {
-    const fragment = await buildFragment(codec, unit, input, {
+    const fragment = await buildFragment(codec, unit, needed.get(unit), input, {
       and: andTemplate,
       column: columnTemplate,
       node: fragmentTemplate,
@@ -196,9 +200,16 @@ function projectionOf(ref: JsonObject): { table: TableRef; columns: string[] } |
   if (!from || stringField(from, 'type') !== 'BASE_TABLE') return undefined;
   const target = baseTableTarget(from, new Set());
   if (target.kind !== 'table') return undefined;
-  const columns = arrayField(node, 'select_list').map((item) =>
-    isJsonObject(item) ? stringField(item, 'alias') : '',
-  );
+  // The rewrite names every column (`expr AS "col"`); a plain column keeps its own name.
+  const columns = arrayField(node, 'select_list').map((item) => {
+    if (!isJsonObject(item)) return '';
+    const alias = stringField(item, 'alias');
+    if (alias !== '' || item.class !== 'COLUMN_REF') return alias;
+    const names = arrayField(item, 'column_names');
+    const last = names[names.length - 1];
+    return typeof last === 'string' ? last : '';
+  });
+  if (columns.some((column) => column === '')) return undefined;
   return { table: target.ref, columns };
 }
 
@@ -237,7 +248,7 @@ function fromItems(ref: Json, pushable: boolean, out: { ref: JsonObject; pushabl
   fromItems(ref.right ?? null, pushable && plain && (join === 'INNER' || join === 'RIGHT'), out);
 }
 
-function collectFilters(tree: Json, units: Map<JsonObject, Unit>): void {
+function collectFilters(tree: Json, units: Map<JsonObject, Unit>, templates: { and: Json; or: Json }): void {
   walkJson(tree, (object) => {
     if (Object.hasOwn(object, 'class') || stringField(object, 'type') !== 'SELECT_NODE') return;
     const where = object.where_clause;
@@ -247,8 +258,111 @@ function collectFilters(tree: Json, units: Map<JsonObject, Unit>): void {
     for (const conjunct of conjuncts(where as JsonObject)) {
       const unit = soleUnit(conjunct, items, units);
       if (unit) unit.filters.push(structuredClone(conjunct));
+      else
+        for (const [implied, filter] of impliedByDisjunction(conjunct, items, units, templates))
+          implied.filters.push(filter);
     }
   });
+}
+
+/**
+ * `(A1 AND B1) OR (A2 AND B2)`, where A1 and A2 read only table T, implies
+ * `A1 OR A2` on T: every row of T the query can keep satisfies it. Pushed
+ * down, it lets an edge drop rows a disjunction across tables (TPC-H Q7,
+ * Q19) would otherwise make it ship.
+ */
+function impliedByDisjunction(
+  expression: JsonObject,
+  items: readonly { ref: JsonObject; pushable: boolean }[],
+  units: Map<JsonObject, Unit>,
+  templates: { and: Json; or: Json },
+): Map<Unit, Json> {
+  const implied = new Map<Unit, Json>();
+  if (expression.class !== 'CONJUNCTION' || expression.type !== 'CONJUNCTION_OR') return implied;
+  const branches = arrayField(expression, 'children').filter(isJsonObject);
+  const perBranch = branches.map((branch) => {
+    const parts = new Map<Unit, JsonObject[]>();
+    for (const part of conjuncts(branch)) {
+      const unit = soleUnit(part, items, units);
+      if (unit) parts.set(unit, [...(parts.get(unit) ?? []), part]);
+    }
+    return parts;
+  });
+  const first = perBranch[0];
+  if (!first || branches.length < 2) return implied;
+  for (const unit of first.keys()) {
+    if (!perBranch.every((parts) => parts.has(unit))) continue;
+    const children = perBranch.map((parts) => {
+      const own = parts.get(unit) as JsonObject[];
+      return own.length === 1 ? (own[0] as Json) : { ...(templates.and as JsonObject), children: own };
+    });
+    implied.set(unit, structuredClone({ ...(templates.or as JsonObject), children }));
+  }
+  return implied;
+}
+
+/**
+ * The columns the query reads of each table, by name: every column name
+ * written anywhere outside the projections (a superset, which is safe),
+ * USING columns, a table referenced as a whole row, and all columns where
+ * a `*` could expand to the table (but not `EXISTS (SELECT * …)`, which
+ * reads no column). NATURAL joins take every column of their tables.
+ */
+function neededColumns(root: Json, units: Map<JsonObject, Unit>): Map<Unit, Set<string> | 'all'> {
+  const names = new Set<string>();
+  const everything = new Set<Unit>();
+  const settled = new Set<JsonObject>();
+  const unitsUnder = (ref: Json): Unit[] => {
+    const found: Unit[] = [];
+    walkJson(ref, (object) => {
+      const unit = units.get(object);
+      if (unit) found.push(unit);
+    });
+    return found;
+  };
+  const starsIn = (value: Json): JsonObject[] => {
+    const stars: JsonObject[] = [];
+    walkJson(value, (object) => {
+      if (object.class === 'STAR') stars.push(object);
+    });
+    return stars;
+  };
+  const aliases = new Map([...units.values()].map((unit) => [unit.alias.toLowerCase(), unit]));
+  const visit = (value: Json): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (!isJsonObject(value) || units.has(value)) return;
+    if (value.class === 'SUBQUERY' && value.subquery_type === 'EXISTS') {
+      const subquery = objectField(value, 'subquery');
+      const node = subquery ? objectField(subquery, 'node') : undefined;
+      for (const item of node ? arrayField(node, 'select_list') : []) {
+        if (isJsonObject(item) && item.class === 'STAR') settled.add(item);
+      }
+    }
+    if (!Object.hasOwn(value, 'class') && value.type === 'SELECT_NODE') {
+      const stars = starsIn(value.select_list ?? null).filter((star) => !settled.has(star));
+      if (stars.length > 0) for (const unit of unitsUnder(value.from_table ?? null)) everything.add(unit);
+      for (const star of stars) settled.add(star);
+    }
+    if (!Object.hasOwn(value, 'class') && value.type === 'JOIN') {
+      for (const name of arrayField(value, 'using_columns'))
+        if (typeof name === 'string') names.add(name.toLowerCase());
+      if (value.ref_type === 'NATURAL') for (const unit of unitsUnder(value)) everything.add(unit);
+    }
+    if (value.class === 'STAR' && !settled.has(value))
+      for (const unit of units.values()) everything.add(unit);
+    if (value.class === 'COLUMN_REF') {
+      const written = arrayField(value, 'column_names').filter((n): n is string => typeof n === 'string');
+      for (const name of written) names.add(name.toLowerCase());
+      const whole = written.length === 1 ? aliases.get((written[0] as string).toLowerCase()) : undefined;
+      if (whole) everything.add(whole);
+    }
+    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) visit(child);
+  };
+  visit(root);
+  return new Map([...units.values()].map((unit) => [unit, everything.has(unit) ? 'all' : names]));
 }
 
 function conjuncts(expression: JsonObject): JsonObject[] {
@@ -320,35 +434,52 @@ interface FragmentTemplates {
 async function buildFragment(
   codec: SqlCodec,
   unit: Unit,
+  needed: ReadonlySet<string> | 'all' | undefined,
   input: SplitInput,
   templates: FragmentTemplates,
 ): Promise<Fragment> {
-  const renamed = arrayField(unit.ref, 'column_name_alias').length > 0;
   const read = new Set(
     input.columns.filter((c) => sameTable(c.table, unit.table)).map((c) => c.column.toLowerCase()),
   );
   // Positional column aliases need every column, in order.
-  let columns = renamed ? unit.columns : unit.columns.filter((c) => read.has(c.toLowerCase()));
+  const renamed = arrayField(unit.ref, 'column_name_alias').length > 0;
+  let columns =
+    renamed || needed === 'all'
+      ? unit.columns
+      : unit.columns.filter((c) => read.has(c.toLowerCase()) && needed?.has(c.toLowerCase()));
   if (columns.length === 0) columns = unit.columns.slice(0, 1);
+  // Every fragment of one table is written under the table's own name, so
+  // two references to it (`lineitem l1`, `lineitem l3`) that need the same
+  // rows and columns become one fragment.
+  const alias = unit.table.table;
+  const filters = unit.filters.map((filter) =>
+    mapTree(filter, (object) => {
+      if (object.class !== 'COLUMN_REF') return undefined;
+      const names = arrayField(object, 'column_names');
+      if (names.length !== 2 || typeof names[0] !== 'string' || !sameName(names[0], unit.alias))
+        return undefined;
+      return { ...object, column_names: [alias, names[1] as Json] };
+    }),
+  );
   const node: JsonObject = {
     ...(structuredClone(templates.node) as JsonObject),
     select_list: columns.map((column) => ({
       ...(templates.column as JsonObject),
-      column_names: [unit.alias, column],
+      column_names: [alias, column],
       alias: column,
     })),
     from_table: {
       ...unit.ref,
-      alias: unit.alias,
+      alias,
       sample: null,
       column_name_alias: [],
     },
     where_clause:
-      unit.filters.length === 0
+      filters.length === 0
         ? null
-        : unit.filters.length === 1
-          ? (unit.filters[0] as Json)
-          : { ...(templates.and as JsonObject), children: unit.filters },
+        : filters.length === 1
+          ? (filters[0] as Json)
+          : { ...(templates.and as JsonObject), children: filters },
   };
   // Placeholders: the fragment's own, numbered from 1 in order of appearance.
   const order = new Map<string, number>();
@@ -391,6 +522,5 @@ function checkLocal(node: Json, locals: ReadonlySet<string>, callerParams: numbe
     if (object.class === 'PARAMETER' && !(Number(stringField(object, 'identifier')) <= callerParams)) {
       throw internal('the coordinator query holds a policy placeholder');
     }
-    if (isTableRef(object) && projectionOf(object)) throw internal('a projection was left in place');
   });
 }

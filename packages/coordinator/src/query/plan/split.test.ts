@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { SqlValue } from '@tributary/core';
+import { SqlCodec } from '../../policy/rewrite/sql-codec.js';
+import type { ColumnRef } from '../analyze/types.js';
+import { splitQuery } from './split.js';
+
+// Governed queries, as the rewrite leaves them (every table a projection),
+// and what the split makes of them: which columns and filters each
+// fragment gets, and what the coordinator runs.
+const T = '(SELECT a, b, c FROM s1.main.t) AS';
+const U = '(SELECT x, y, z FROM s2.main.u) AS';
+const all: ColumnRef[] = [
+  ...['a', 'b', 'c'].map((column) => ({ table: { source: 's1', schema: 'main', table: 't' }, column })),
+  ...['x', 'y', 'z'].map((column) => ({ table: { source: 's2', schema: 'main', table: 'u' }, column })),
+];
+
+interface Case {
+  name: string;
+  sql: string;
+  params?: SqlValue[];
+  callerParams?: number;
+  fragments: { sql: string; params?: SqlValue[] }[];
+  local?: RegExp;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'single-table conjuncts go down; only the columns read travel',
+    sql: `SELECT t.a, u.y FROM ${T} t JOIN ${U} u ON t.a = u.x WHERE t.b = 1 AND u.y > 2 AND t.c = u.z`,
+    fragments: [
+      {
+        sql: 'SELECT t.a AS a, t.b AS b, t.c AS c FROM (SELECT a, b, c FROM s1.main.t) AS t WHERE (t.b = 1)',
+      },
+      {
+        sql: 'SELECT u.x AS x, u.y AS y, u.z AS z FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (u.y > 2)',
+      },
+    ],
+    local: /FROM memory\.main\.f1 AS t INNER JOIN memory\.main\.f2 AS u ON \(\(t\.a = u\.x\)\)/,
+  },
+  {
+    name: 'unused columns are not shipped',
+    sql: `SELECT t.a FROM ${T} t, ${U} u WHERE t.a = u.x`,
+    fragments: [
+      { sql: 'SELECT t.a AS a FROM (SELECT a, b, c FROM s1.main.t) AS t' },
+      { sql: 'SELECT u.x AS x FROM (SELECT x, y, z FROM s2.main.u) AS u' },
+    ],
+  },
+  {
+    name: 'nothing is pushed into the inner side of an outer join',
+    sql: `SELECT t.a, u.y FROM ${T} t LEFT JOIN ${U} u ON t.a = u.x WHERE u.y IS NULL AND t.b = 3`,
+    fragments: [
+      { sql: 'SELECT t.a AS a, t.b AS b FROM (SELECT a, b, c FROM s1.main.t) AS t WHERE (t.b = 3)' },
+      { sql: 'SELECT u.x AS x, u.y AS y FROM (SELECT x, y, z FROM s2.main.u) AS u' },
+    ],
+  },
+  {
+    name: 'a disjunction across tables implies one per table',
+    sql: `SELECT t.a FROM ${T} t, ${U} u WHERE t.a = u.x AND ((t.b = 1 AND u.y = 2) OR (t.b = 5 AND u.z = 6))`,
+    fragments: [
+      {
+        sql: 'SELECT t.a AS a, t.b AS b FROM (SELECT a, b, c FROM s1.main.t) AS t WHERE ((t.b = 1) OR (t.b = 5))',
+      },
+      {
+        sql: 'SELECT u.x AS x, u.y AS y, u.z AS z FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE ((u.y = 2) OR (u.z = 6))',
+      },
+    ],
+  },
+  {
+    name: 'correlated columns, subqueries and volatile functions stay at the coordinator',
+    sql: `SELECT t.a FROM ${T} t WHERE EXISTS (SELECT 1 FROM ${U} u WHERE u.x = t.a AND u.y > 1)
+            AND random() < t.b AND t.c IN (SELECT z FROM ${U} v)`,
+    fragments: [
+      { sql: 'SELECT t.a AS a, t.b AS b, t.c AS c FROM (SELECT a, b, c FROM s1.main.t) AS t' },
+      {
+        sql: 'SELECT u.x AS x, u.y AS y, u.z AS z FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (u.y > 1)',
+      },
+      { sql: 'SELECT u.x AS x, u.y AS y, u.z AS z FROM (SELECT x, y, z FROM s2.main.u) AS u' },
+    ],
+  },
+  {
+    name: 'two references needing the same rows share one fragment; EXISTS (SELECT *) reads no column',
+    sql: `SELECT t.a FROM ${T} t WHERE EXISTS (SELECT * FROM ${U} u1 WHERE u1.x = t.a AND u1.y = 1)
+            AND NOT EXISTS (SELECT * FROM ${U} u2 WHERE u2.x = t.b AND u2.y = 1)`,
+    fragments: [
+      { sql: 'SELECT t.a AS a, t.b AS b FROM (SELECT a, b, c FROM s1.main.t) AS t' },
+      { sql: 'SELECT u.x AS x, u.y AS y FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (u.y = 1)' },
+    ],
+    local: /memory\.main\.f2 AS u1.*memory\.main\.f2 AS u2/,
+  },
+  {
+    name: 'a star ships every column of the tables it expands',
+    sql: `SELECT * FROM ${T} t JOIN ${U} u ON t.a = u.x`,
+    fragments: [
+      { sql: 'SELECT t.a AS a, t.b AS b, t.c AS c FROM (SELECT a, b, c FROM s1.main.t) AS t' },
+      { sql: 'SELECT u.x AS x, u.y AS y, u.z AS z FROM (SELECT x, y, z FROM s2.main.u) AS u' },
+    ],
+  },
+  {
+    name: 'placeholders are renumbered per fragment; policy values stay in fragments',
+    sql: `SELECT t.a FROM (SELECT a, b, c FROM s1.main.t WHERE c = $3) AS t, ${U} u
+           WHERE t.a = u.x AND u.y = $2 AND t.b = $1`,
+    params: ['one', 'two', 'policy'],
+    callerParams: 2,
+    fragments: [
+      {
+        sql: 'SELECT t.a AS a, t.b AS b FROM (SELECT a, b, c FROM s1.main.t WHERE (c = $1)) AS t WHERE (t.b = $2)',
+        params: ['policy', 'one'],
+      },
+      {
+        sql: 'SELECT u.x AS x, u.y AS y FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (u.y = $1)',
+        params: ['two'],
+      },
+    ],
+    local: /WHERE \(\(t\.a = u\.x\) AND \(u\.y = \$2\) AND \(t\.b = \$1\)\)/,
+  },
+];
+
+describe('splitting a query across edges', () => {
+  let codec: SqlCodec;
+  before(async () => {
+    codec = await SqlCodec.open();
+  });
+  after(() => codec.close());
+
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const params = c.params ?? [];
+      const plan = await splitQuery(codec, {
+        sql: c.sql,
+        params,
+        callerParams: c.callerParams ?? params.length,
+        columns: all,
+      });
+      assert.deepEqual(
+        plan.fragments.map((f) => ({ sql: f.sql, params: f.params })),
+        c.fragments.map((f) => ({ sql: f.sql, params: f.params ?? [] })),
+      );
+      assert.deepEqual(plan.localParams, params.slice(0, c.callerParams ?? params.length));
+      if (c.local) assert.match(plan.localSql, c.local);
+      assert.doesNotMatch(plan.localSql, /s1\.main|s2\.main/);
+    });
+  }
+
+  test('a catalog table left outside a projection is refused (fail closed)', async () => {
+    await assert.rejects(
+      splitQuery(codec, {
+        sql: `SELECT * FROM s1.main.t, ${U} u`,
+        params: [],
+        callerParams: 0,
+        columns: all,
+      }),
+      (error: Error & { code?: string }) => error.code === 'INTERNAL',
+    );
+  });
+
+  test('local tables get the names the caller chooses', async () => {
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.a FROM ${T} t, ${U} u WHERE t.a = u.x`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+      tableName: (n) => `q7_f${n}`,
+    });
+    assert.deepEqual(
+      plan.fragments.map((f) => f.localTable),
+      ['q7_f1', 'q7_f2'],
+    );
+    assert.match(plan.localSql, /memory\.main\.q7_f1 AS t/);
+  });
+});
