@@ -315,6 +315,7 @@ export class QueryService {
         {
           ...executeDeps,
           engine: this.deps.federation.engine,
+          codec: this.deps.federation.codec,
         },
       );
       return {

@@ -1,14 +1,101 @@
 import type { QueryResultChunk__Input } from '@tributary/core';
-import { TributaryError, toTributaryError } from '@tributary/core';
+import { quoteIdentifier, TributaryError, toTributaryError } from '@tributary/core';
 import type { IpcChunk, QueryEngine } from '@tributary/engine';
+import { tableFromIPC } from 'apache-arrow';
 import type { RequestContext } from '../../context.js';
+import type { SqlCodec } from '../../policy/rewrite/sql-codec.js';
 import { edgesServing } from '../plan/route.js';
-import type { FederatedPlan, Fragment } from '../plan/split.js';
+import {
+  countingQuery,
+  type FederatedPlan,
+  type Fragment,
+  type FragmentLink,
+  withKeyFilters,
+} from '../plan/split.js';
 import { type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
 
 export interface FederationDeps extends ExecuteDeps {
   /** The coordinator's own DuckDB, where fragments are loaded and the rest of the query runs. */
   engine: QueryEngine;
+  codec: SqlCodec;
+}
+
+/**
+ * Key filters: a fragment joined (inner, by equality) to a smaller one ships
+ * only the rows whose key that one holds, when it holds at most this many
+ * distinct keys. They travel as one bound JSON parameter.
+ */
+const MAX_KEYS = 100_000;
+
+const INTEGER_TYPES: ReadonlySet<string> = new Set([
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'BIGINT',
+  'UTINYINT',
+  'USMALLINT',
+  'UINTEGER',
+]);
+
+/**
+ * How many rows each linked fragment would ship (`count(*)` on its edge,
+ * all at once), so key filters flow from small fragments to large ones.
+ * Fragments without links are not counted.
+ */
+async function probeSizes(
+  plan: FederatedPlan,
+  query: EdgeQuery,
+  ctx: RequestContext,
+  deps: FederationDeps,
+): Promise<Map<string, number>> {
+  const linked = plan.fragments.filter((fragment) => fragment.links.length > 0);
+  const sizes = new Map<string, number>();
+  if (linked.length < 2) return sizes;
+  await Promise.all(
+    linked.map(async (fragment) => {
+      const started = await startOnEdge(
+        edgesServing(fragment.table.source, deps.registry),
+        {
+          ...query,
+          queryId: `${query.queryId}.count`,
+          sql: await countingQuery(deps.codec, fragment),
+          params: fragment.params,
+          maxRows: 0,
+          limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
+        },
+        ctx,
+        deps,
+      );
+      const table = await tableFromIPC(ipcOf(started.chunks));
+      const count = Number(table.getChildAt(0)?.get(0) ?? Number.NaN);
+      if (Number.isFinite(count)) sizes.set(fragment.localTable, count);
+    }),
+  );
+  return sizes;
+}
+
+/** The keys of each reducing fragment, read from its loaded table (integer keys only). */
+async function keyFilters(
+  links: readonly FragmentLink[],
+  engine: QueryEngine,
+): Promise<{ column: string; keysJson: string }[]> {
+  const filters: { column: string; keysJson: string }[] = [];
+  for (const link of links) {
+    const [described] = await engine.runTrusted<{ data_type: string }>(
+      `SELECT data_type FROM duckdb_columns()
+        WHERE database_name = 'memory' AND schema_name = 'main' AND table_name = $1 AND column_name = $2`,
+      [link.other, link.otherColumn],
+    );
+    if (!described || !INTEGER_TYPES.has(described.data_type)) continue;
+    const column = quoteIdentifier(link.otherColumn);
+    const [keys] = await engine.runTrusted<{ keys: string | null; n: bigint | number }>(
+      `SELECT CAST(to_json(list(DISTINCT ${column})) AS VARCHAR) AS keys, count(DISTINCT ${column}) AS n
+         FROM ${quoteIdentifier(link.other)}`,
+    );
+    if (!keys || Number(keys.n) > MAX_KEYS) continue;
+    filters.push({ column: link.column, keysJson: keys.keys ?? '[]' });
+  }
+  return filters;
 }
 
 export interface StartedFederation {
@@ -41,25 +128,49 @@ export async function startFederated(
   };
   const edges: string[] = [];
   try {
-    await Promise.all(
-      plan.fragments.map(async (fragment, index) => {
+    const sizes = await probeSizes(plan, query, fragmentCtx, deps);
+    const loading = new Map<string, Promise<void>>();
+    const smaller = (a: string, b: string) => {
+      const [x, y] = [sizes.get(a), sizes.get(b)];
+      return x !== undefined && y !== undefined && (x < y || (x === y && a < b));
+    };
+    const load = (fragment: Fragment, index: number): Promise<void> => {
+      let started = loading.get(fragment.localTable);
+      if (started) return started;
+      started = (async () => {
         try {
+          // Links to smaller fragments become key filters, once those are loaded.
+          const reducers = fragment.links.filter(
+            (link) => smaller(link.other, fragment.localTable) && (sizes.get(link.other) ?? 0) <= MAX_KEYS,
+          );
+          await Promise.all(
+            reducers.map((link) => {
+              const at = plan.fragments.findIndex((f) => f.localTable === link.other);
+              return load(plan.fragments[at] as Fragment, at);
+            }),
+          );
+          const filters = await keyFilters(reducers, deps.engine);
+          const { sql, params } = await withKeyFilters(deps.codec, fragment, filters);
           const edge = await loadFragment(
-            fragment,
+            { ...fragment, sql, params },
             fragment.localTable,
             index,
             query,
             fragmentCtx,
             deps,
             created,
+            filters.length,
           );
           if (!edges.includes(edge)) edges.push(edge);
         } catch (error) {
           stop.abort(error);
           throw error;
         }
-      }),
-    );
+      })();
+      loading.set(fragment.localTable, started);
+      return started;
+    };
+    await Promise.all(plan.fragments.map((fragment, index) => load(fragment, index)));
   } catch (error) {
     await dropAll();
     throw ctx.signal.aborted ? toTributaryError(error) : firstCause(error, stop.signal);
@@ -134,6 +245,7 @@ async function loadFragment(
   ctx: RequestContext,
   deps: FederationDeps,
   created: string[],
+  keyFilters: number,
 ): Promise<string> {
   const began = performance.now();
   const started = await startOnEdge(
@@ -162,6 +274,7 @@ async function loadFragment(
       edge: started.edge.name,
       rows: loaded.rowCount,
       bytes: loaded.bytes,
+      keyFilters,
       ms: Math.round(performance.now() - began),
     },
     'fragment loaded',

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SqlValue } from '@tributary/core';
 import { SqlCodec } from '../../policy/rewrite/sql-codec.js';
 import type { ColumnRef } from '../analyze/types.js';
-import { splitQuery } from './split.js';
+import { splitQuery, withKeyFilters } from './split.js';
 
 // Governed queries, as the rewrite leaves them (every table a projection),
 // and what the split makes of them: which columns and filters each
@@ -167,5 +167,45 @@ describe('splitting a query across edges', () => {
       ['q7_f1', 'q7_f2'],
     );
     assert.match(plan.localSql, /memory\.main\.q7_f1 AS t/);
+  });
+
+  test('inner equi-joins link fragments; key filters travel as one bound parameter', async () => {
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.a FROM ${T} t JOIN ${U} u ON t.a = u.x WHERE t.c = 'k'`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    const [t, u] = plan.fragments;
+    assert.deepEqual(t?.links, [{ column: 'a', other: 'f2', otherColumn: 'x' }]);
+    assert.deepEqual(u?.links, [{ column: 'x', other: 'f1', otherColumn: 'a' }]);
+    // An outer join's condition links nothing: its preserved side keeps unmatched rows.
+    const outer = await splitQuery(codec, {
+      sql: `SELECT t.a FROM ${T} t LEFT JOIN ${U} u ON t.a = u.x`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    assert.deepEqual(
+      outer.fragments.map((f) => f.links),
+      [[], []],
+    );
+    const filtered = await withKeyFilters(codec, u!, [{ column: 'x', keysJson: '[1,2,3]' }]);
+    assert.equal(
+      filtered.sql,
+      'SELECT u.x AS x FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (TRY_CAST(u.x AS BIGINT) = ANY(SELECT unnest(CAST(CAST($1 AS "JSON") AS BIGINT[]))))',
+    );
+    assert.deepEqual(filtered.params, ['[1,2,3]']);
+  });
+
+  test('a fragment read by several references takes no key filter from one of them', async () => {
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.a FROM ${T} t, ${U} u1 WHERE t.a = u1.x AND EXISTS (SELECT 1 FROM ${U} u2 WHERE u2.y = t.b)`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    assert.equal(plan.fragments.length, 2);
+    assert.deepEqual(plan.fragments[1]?.links, []);
   });
 });

@@ -48,6 +48,22 @@ export interface Fragment {
   columns: string[];
   /** WHERE conjuncts of the query pushed down with it. */
   pushedFilters: number;
+  /**
+   * Equi-join conditions tying this fragment's rows to another fragment's
+   * (`column = other.otherColumn`, inner, in the same SELECT): only rows
+   * whose key the other fragment holds can reach the result, so the
+   * executor may ship just those (see execute/federate.ts).
+   */
+  links: FragmentLink[];
+  /** The fragment's parse tree (what `sql` prints), for adding key filters. */
+  tree: JsonObject;
+}
+
+export interface FragmentLink {
+  column: string;
+  /** The other fragment's local table. */
+  other: string;
+  otherColumn: string;
 }
 
 export interface FederatedPlan {
@@ -94,8 +110,10 @@ interface Unit {
   table: TableRef;
   alias: string;
   columns: string[];
-  /** Whether WHERE conjuncts may be pushed into it. */
+  /** WHERE conjuncts pushed into it. */
   filters: Json[];
+  /** Equi-joins with other tables of the same SELECT: [own column, other, other's column]. */
+  links: [string, Unit, string][];
 }
 
 export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<FederatedPlan> {
@@ -131,6 +149,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const fragments: Fragment[] = [];
   const byText = new Map<string, Fragment>();
   const localOf = new Map<JsonObject, string>();
+  const sharing = new Map<Fragment, Unit[]>();
   for (const unit of units.values()) {
     const fragment = await buildFragment(codec, unit, needed.get(unit), input, {
       and: andTemplate,
@@ -141,12 +160,28 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     const known = byText.get(key);
     if (known) {
       localOf.set(unit.ref, known.localTable);
+      sharing.get(known)?.push(unit);
       continue;
     }
+    sharing.set(fragment, [unit]);
     fragment.localTable = (input.tableName ?? ((n) => `f${n}`))(fragments.length + 1);
     fragments.push(fragment);
     byText.set(key, fragment);
     localOf.set(unit.ref, fragment.localTable);
+  }
+
+  // A fragment read by several references keeps only links all of them have
+  // (here: only fragments read once), or one reference's join would cut
+  // rows another needs.
+  for (const [fragment, readers] of sharing) {
+    const [only] = readers;
+    if (readers.length !== 1 || !only) continue;
+    fragment.links = only.links.flatMap(([column, other, otherColumn]) => {
+      const table = localOf.get(other.ref);
+      return table === undefined || table === fragment.localTable
+        ? []
+        : [{ column, other: table, otherColumn }];
+    });
   }
 
   const local = mapTableRefs(root, (ref) => {
@@ -223,6 +258,7 @@ function collectUnits(tree: Json, units: Map<JsonObject, Unit>): void {
         alias: stringField(ref, 'alias') || projection.table.table,
         columns: projection.columns,
         filters: [],
+        links: [],
       });
       return ref;
     }
@@ -251,18 +287,57 @@ function fromItems(ref: Json, pushable: boolean, out: { ref: JsonObject; pushabl
 function collectFilters(tree: Json, units: Map<JsonObject, Unit>, templates: { and: Json; or: Json }): void {
   walkJson(tree, (object) => {
     if (Object.hasOwn(object, 'class') || stringField(object, 'type') !== 'SELECT_NODE') return;
-    const where = object.where_clause;
-    if (!isJsonObject(where ?? null)) return;
     const items: { ref: JsonObject; pushable: boolean }[] = [];
     fromItems(object.from_table ?? null, true, items);
-    for (const conjunct of conjuncts(where as JsonObject)) {
+    const where = object.where_clause;
+    // The WHERE's conjuncts and those of inner joins' ON conditions: each
+    // must hold for every row the SELECT produces.
+    const conditions = [
+      ...(isJsonObject(where ?? null) ? conjuncts(where as JsonObject) : []),
+      ...innerJoinConditions(object.from_table ?? null).flatMap(conjuncts),
+    ];
+    for (const conjunct of conditions) {
       const unit = soleUnit(conjunct, items, units);
+      linkOf(conjunct, items, units);
       if (unit) unit.filters.push(structuredClone(conjunct));
       else
         for (const [implied, filter] of impliedByDisjunction(conjunct, items, units, templates))
           implied.filters.push(filter);
     }
   });
+}
+
+/** ON conditions of the INNER joins in a FROM (outer joins' conditions do not filter their preserved side). */
+function innerJoinConditions(ref: Json): JsonObject[] {
+  if (!isJsonObject(ref) || stringField(ref, 'type') !== 'JOIN') return [];
+  const own =
+    stringField(ref, 'join_type') === 'INNER' &&
+    stringField(ref, 'ref_type') === 'REGULAR' &&
+    isJsonObject(ref.condition ?? null)
+      ? [ref.condition as JsonObject]
+      : [];
+  return [...own, ...innerJoinConditions(ref.left ?? null), ...innerJoinConditions(ref.right ?? null)];
+}
+
+/** Records `a.x = b.y` between two pushable tables of one SELECT as a link of each. */
+function linkOf(
+  conjunct: JsonObject,
+  items: readonly { ref: JsonObject; pushable: boolean }[],
+  units: Map<JsonObject, Unit>,
+): void {
+  if (conjunct.class !== 'COMPARISON' || conjunct.type !== 'COMPARE_EQUAL') return;
+  const sides = [conjunct.left, conjunct.right];
+  const resolved = sides.map((side) => {
+    if (!isJsonObject(side ?? null) || (side as JsonObject).class !== 'COLUMN_REF') return undefined;
+    const unit = soleUnit(side as JsonObject, items, units);
+    const names = arrayField(side as JsonObject, 'column_names');
+    const column = names[names.length - 1];
+    return unit && typeof column === 'string' ? { unit, column } : undefined;
+  });
+  const [a, b] = resolved;
+  if (!a || !b || a.unit === b.unit) return;
+  a.unit.links.push([a.column, b.unit, b.column]);
+  b.unit.links.push([b.column, a.unit, a.column]);
 }
 
 /**
@@ -500,7 +575,16 @@ async function buildFragment(
     return { ...object, identifier: String(next) };
   });
   const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
-  return { localTable: '', table: unit.table, sql, params, columns, pushedFilters: unit.filters.length };
+  return {
+    localTable: '',
+    table: unit.table,
+    sql,
+    params,
+    columns,
+    pushedFilters: unit.filters.length,
+    links: [],
+    tree: numbered as JsonObject,
+  };
 }
 
 /** Fail closed: the local query reads only fragment tables and CTEs, and only the caller's placeholders. */
@@ -523,4 +607,56 @@ function checkLocal(node: Json, locals: ReadonlySet<string>, callerParams: numbe
       throw internal('the coordinator query holds a policy placeholder');
     }
   });
+}
+
+/**
+ * The fragment with `TRY_CAST(<column> AS BIGINT) IN (<keys>)` added for each
+ * key filter, the keys bound as one JSON array parameter each (never as SQL
+ * text). Only integer keys are filtered, so the cast cannot drop a row whose
+ * key the join would match.
+ */
+export async function withKeyFilters(
+  codec: SqlCodec,
+  fragment: Fragment,
+  filters: readonly { column: string; keysJson: string }[],
+): Promise<{ sql: string; params: SqlValue[] }> {
+  if (filters.length === 0) return { sql: fragment.sql, params: fragment.params };
+  const condition = await template(
+    codec,
+    'SELECT 1 WHERE TRY_CAST("t"."c" AS BIGINT) IN (SELECT unnest(CAST(CAST($1 AS JSON) AS BIGINT[])))',
+    (node) => objectField(node, 'where_clause'),
+  );
+  const and = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
+    objectField(node, 'where_clause'),
+  );
+  const alias = fragment.table.table;
+  const params: SqlValue[] = [...fragment.params];
+  const added = filters.map(({ column, keysJson }) => {
+    params.push(keysJson);
+    const id = String(params.length);
+    return mapTree(structuredClone(condition), (object) => {
+      if (object.class === 'COLUMN_REF') return { ...object, column_names: [alias, column] };
+      if (object.class === 'PARAMETER') return { ...object, identifier: id };
+      return undefined;
+    });
+  });
+  const where = fragment.tree.where_clause;
+  const children = [...(isJsonObject(where ?? null) ? [where as Json] : []), ...added];
+  const node: JsonObject = {
+    ...fragment.tree,
+    where_clause: children.length === 1 ? (children[0] as Json) : { ...(and as JsonObject), children },
+  };
+  const sql = await codec.print({ error: false, statements: [{ node, named_param_map: [] }] });
+  return { sql, params };
+}
+
+/** `SELECT count(*) FROM (<fragment>)`: how many rows the fragment would ship. */
+export async function countingQuery(codec: SqlCodec, fragment: Fragment): Promise<string> {
+  const wrapper = await template(codec, 'SELECT count(*) AS n FROM (SELECT 1) AS rows_of', (node) => node);
+  const from = objectField(wrapper as JsonObject, 'from_table') as JsonObject;
+  const node = {
+    ...(wrapper as JsonObject),
+    from_table: { ...from, subquery: { node: fragment.tree, named_param_map: [] } },
+  };
+  return codec.print({ error: false, statements: [{ node, named_param_map: [] }] });
 }

@@ -229,6 +229,21 @@ export const SCHEMAS: Record<string, Schema> = {
     edges: strings,
     access: { type: 'array', items: { type: 'object' } },
     error: object({ code: str(), message: str(), position: int() }),
+    plan: object({
+      mode: str('"edge": whole on one edge; "federated": split between edges'),
+      fragments: {
+        type: 'array',
+        items: object({
+          table: str('source.schema.table'),
+          edges: strings,
+          sql: str(),
+          columns: strings,
+          pushed_filters: int(),
+          coordinator_table: str(),
+        }),
+      },
+      coordinator_sql: str(),
+    }),
   }),
   BuildRequest: object(
     {
