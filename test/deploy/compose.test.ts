@@ -198,9 +198,10 @@ describe('docker-compose.yml', () => {
     assert.equal(volumes.size, 1, 'the replicas share one state volume');
   });
 
-  test('coordinators reach the Redis service through REDIS_URL', () => {
+  test('coordinators share the Redis service (redis.url from REDIS_URL)', () => {
     for (const name of coordinators) {
-      const url = new URL(serviceEnvironment(services[name]!).REDIS_URL ?? '');
+      const url = new URL(coordinatorConfigOf(name).redis?.url ?? '');
+      assert.equal(url.href, new URL(serviceEnvironment(services[name]!).REDIS_URL ?? '').href);
       assert.equal(url.protocol, 'redis:');
       assert.ok(services[url.hostname]?.image?.startsWith('redis:'), `${url.hostname} is the Redis service`);
       assert.equal(Number(url.port), 6379);

@@ -291,8 +291,10 @@ describe('Kubernetes manifests', { skip: overlays.demo ? false : 'kubectl is not
       assert.ok(hpa.spec.minReplicas >= 2);
     });
 
-    test('REDIS_URL names the Redis Service', () => {
-      const url = new URL(containerEnv(container).REDIS_URL ?? '');
+    test('redis.url (from REDIS_URL) names the Redis Service', () => {
+      const loaded = containerConfig('demo', pod, container);
+      assert.equal(loaded.role, 'coordinator');
+      const url = new URL(loaded.config.redis?.url ?? '');
       const redis = services('demo').find((s) => s.metadata.name === url.hostname);
       assert.ok(redis, `${url.hostname} is a Service`);
       assert.ok(redis.spec.ports.some((p) => p.port === Number(url.port)));

@@ -4,8 +4,8 @@
  * image runs, its mounted configuration and the environment compose gives
  * it. Only what a container engine would differ in is changed — listen
  * addresses become ephemeral loopback ports, container paths map into a
- * scratch directory, and edges dial coordinator-1 directly instead of the
- * load balancer. Then every probe path the deployment files use is
+ * scratch directory, REDIS_URL names a redis-server of the test's own, and
+ * edges dial coordinator-1 directly instead of the load balancer. Then every probe path the deployment files use is
  * requested, queries run over HTTP, and the container health probe script is
  * exercised against the live processes.
  */
@@ -19,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { ServiceProcess } from '@tributary/cli';
 import { generateApiKey, hashApiKey } from '@tributary/coordinator';
 import { stringify } from 'yaml';
+import { RedisServer } from '../support/redis.js';
 import {
   COMPOSE_DIR,
   type ComposeProject,
@@ -117,6 +118,7 @@ describe('the compose stack as processes', () => {
     TRIBUTARY_DEMO_SCALE: '0.02',
   };
   const project: ComposeProject = composeProject(env);
+  let redis: RedisServer | undefined;
   const processes = new Map<string, ServiceProcess>();
   const files = new Map<string, ContainerFiles>();
   const urls = new Map<string, string>();
@@ -143,7 +145,12 @@ describe('the compose stack as processes', () => {
     const command = processCommand(args ?? []);
     assert.ok(command);
     const container = containerFiles(name);
-    const loaded = loadProcessConfig(container.root, command, serviceEnvironment(service));
+    const environment = serviceEnvironment(service);
+    if (environment.REDIS_URL) {
+      assert.ok(redis, 'Redis is started first');
+      environment.REDIS_URL = redis.url;
+    }
+    const loaded = loadProcessConfig(container.root, command, environment);
     const raw: Json = structuredClone(loaded.raw);
     const section = (name: string) => raw[name] as Json | undefined;
     if (loaded.role === 'coordinator') {
@@ -167,6 +174,7 @@ describe('the compose stack as processes', () => {
   }
 
   before(async () => {
+    redis = await RedisServer.start();
     // The one-shot job first, exactly as compose runs it (its image's entrypoint is the CLI).
     const job = project.services['demo-data']!;
     const args = (job.command ?? []).map((arg) =>
@@ -200,6 +208,7 @@ describe('the compose stack as processes', () => {
 
   after(async () => {
     await Promise.all([...processes.values()].map((p) => p.stop()));
+    await redis?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -211,16 +220,16 @@ describe('the compose stack as processes', () => {
     assert.notEqual(stores[0], stores[1]);
   });
 
-  test('every probe path answers on a coordinator with edges, and readiness reflects the edges', async () => {
+  test('every probe path answers on both coordinators: edges registered with one are served by both', async () => {
     const paths = probePaths('coordinator');
     assert.ok(paths.includes('/health/live') && paths.includes('/health/ready'), paths.join(', '));
-    for (const path of paths) {
-      const response = await fetch(`${urls.get('coordinator-1')}${path}`);
-      assert.equal(response.status, 200, `GET ${path} on coordinator-1`);
+    for (const name of ['coordinator-1', 'coordinator-2']) {
+      for (const path of paths) {
+        // coordinator-2 learns of the edges through the registry in Redis, within a heartbeat.
+        const status = await eventualStatus(`${urls.get(name)}${path}`, 200);
+        assert.equal(status, 200, `GET ${path} on ${name}`);
+      }
     }
-    // No edge registered with coordinator-2 here: alive but not ready, so the load balancer skips it.
-    assert.equal((await fetch(`${urls.get('coordinator-2')}/health/live`)).status, 200);
-    assert.equal((await fetch(`${urls.get('coordinator-2')}/health/ready`)).status, 503);
   });
 
   test('every probe path answers on the edges once they have registered', async () => {
@@ -235,19 +244,21 @@ describe('the compose stack as processes', () => {
     }
   });
 
-  test('the bootstrap admin key from the environment queries both demo sources', async () => {
-    for (const [sql, source] of [
-      ['SELECT count(*) AS n FROM lake.main.customers', 'lake'],
-      ['SELECT count(*) AS n FROM warehouse.main.products', 'warehouse'],
+  test('the bootstrap admin key from the environment queries both demo sources through either replica', async () => {
+    for (const [sql, source, replica] of [
+      ['SELECT count(*) AS n FROM lake.main.customers', 'lake', 'coordinator-1'],
+      ['SELECT count(*) AS n FROM warehouse.main.products', 'warehouse', 'coordinator-1'],
+      ['SELECT count(*) AS n FROM lake.main.orders', 'lake', 'coordinator-2'],
+      ['SELECT count(*) AS n FROM warehouse.main.stores', 'warehouse', 'coordinator-2'],
     ] as const) {
-      const response = await fetch(`${urls.get('coordinator-1')}/v1/query`, {
+      const response = await fetch(`${urls.get(replica)}/v1/query`, {
         method: 'POST',
         headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
         body: JSON.stringify({ sql }),
       });
       const body = (await response.json()) as { data: { n: number }[] };
       assert.equal(response.status, 200, JSON.stringify(body));
-      assert.ok((body.data[0]?.n ?? 0) > 0, `${source} has rows`);
+      assert.ok((body.data[0]?.n ?? 0) > 0, `${source} has rows through ${replica}`);
     }
   });
 
@@ -255,9 +266,9 @@ describe('the compose stack as processes', () => {
     const probe = (target: string) =>
       spawnSync(process.execPath, [HEALTHCHECK, target], { encoding: 'utf8' });
     assert.equal(probe(`${urls.get('coordinator-1')}/health/live`).status, 0);
-    const notReady = probe(`${urls.get('coordinator-2')}/health/ready`);
-    assert.equal(notReady.status, 1);
-    assert.match(notReady.stderr, /answered 503/);
+    const missing = probe(`${urls.get('coordinator-2')}/health/nowhere`);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /answered 404/);
     assert.equal(probe(`tcp://127.0.0.1:${grpcPorts.get('edge-lake')}`).status, 0);
     assert.equal(probe(`${urls.get('edge-lake')}/health/live`).status, 0);
     const closed = probe('tcp://127.0.0.1:9');
@@ -291,3 +302,14 @@ describe('the compose stack as processes', () => {
     assert.deepEqual([...scraped].sort(), [...urls.keys()].sort(), 'every started process is scraped');
   });
 });
+
+/** The status a URL answers with once it answers `expected`, or the last one after a few heartbeats. */
+async function eventualStatus(url: string, expected: number): Promise<number> {
+  let status = 0;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    status = (await fetch(url)).status;
+    if (status === expected) return status;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return status;
+}
