@@ -139,7 +139,6 @@ export function bindParameters(
   parameters: readonly SavedQueryParameter[],
   values: Record<string, unknown>,
 ): { sql: string; params: SqlValue[] } {
-  const byName = new Map(parameters.map((p, index) => [p.name.toLowerCase(), index]));
   const names = new Set(parameters.map((p) => p.name));
   for (const name of Object.keys(values)) {
     if (!names.has(name)) {
