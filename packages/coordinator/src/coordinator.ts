@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
@@ -43,6 +44,15 @@ import { addCoordinatorServices } from './transport/grpc/services.js';
 import { type RunningGrpcWeb, startGrpcWeb } from './transport/grpc-web/index.js';
 import { createHttpApp } from './transport/http/app.js';
 import { startMcpServer } from './transport/mcp/index.js';
+
+/** The built web console (`@tributary/console`'s dist/), when it is installed. */
+function consoleDir(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@tributary/console/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
+}
 
 export interface RunningCoordinator {
   grpcPort: number;
@@ -236,21 +246,6 @@ export async function startCoordinator(
   addCoordinatorServices(grpcServer, services);
   const grpcPort = await bindServer(grpcServer, config.grpc.listen);
 
-  const http = createHttpApp(services, {
-    maxBodyBytes: config.http.max_body_bytes,
-    logger: log,
-    metrics: config.metrics,
-  });
-  const { host, port } = splitHostPort(config.http.listen);
-  await http.listen({ host, port });
-  const httpAddress = http.server.address();
-  const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : port;
-  const mcp = await startMcpServer(services, {
-    listen: config.mcp.listen,
-    maxBodyBytes: config.mcp.max_body_bytes,
-    logger: log,
-  });
-  const mcpPort = mcp.port;
   let grpcWeb: RunningGrpcWeb | undefined;
   if (config.grpc_web) {
     const grpcHost = splitHostPort(config.grpc.listen).host;
@@ -264,6 +259,24 @@ export async function startCoordinator(
     });
   }
   const grpcWebPort = grpcWeb?.port;
+  const http = createHttpApp(services, {
+    maxBodyBytes: config.http.max_body_bytes,
+    logger: log,
+    metrics: config.metrics,
+    console: config.console.enabled
+      ? { dir: consoleDir(), grpcWebUrl: config.console.grpc_web_url, grpcWebPort }
+      : undefined,
+  });
+  const { host, port } = splitHostPort(config.http.listen);
+  await http.listen({ host, port });
+  const httpAddress = http.server.address();
+  const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : port;
+  const mcp = await startMcpServer(services, {
+    listen: config.mcp.listen,
+    maxBodyBytes: config.mcp.max_body_bytes,
+    logger: log,
+  });
+  const mcpPort = mcp.port;
   log.info({ event: 'listening', grpcPort, httpPort, mcpPort, grpcWebPort }, 'coordinator listening');
 
   return {

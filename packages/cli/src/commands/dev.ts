@@ -75,6 +75,11 @@ export async function devCommand(args: string[]): Promise<number> {
       ],
     }),
   );
+  // The console is served on the HTTP port and calls gRPC-Web from there:
+  // that origin (by whichever loopback name the browser uses) may call it.
+  const consoleOrigins = [...new Set([host, '127.0.0.1', 'localhost'])].map(
+    (name) => `http://${name}:${values['http-port']}`,
+  );
   const coordinatorConfig = join(dir, 'coordinator.yaml');
   writeFileSync(
     coordinatorConfig,
@@ -82,7 +87,7 @@ export async function devCommand(args: string[]): Promise<number> {
       tenant: 'demo',
       grpc: { listen: `${host}:${values['grpc-port']}` },
       http: { listen: `${host}:${values['http-port']}` },
-      grpc_web: { listen: `${host}:${values['grpc-web-port']}` },
+      grpc_web: { listen: `${host}:${values['grpc-web-port']}`, allowed_origins: consoleOrigins },
       mcp: { listen: `${host}:${values['mcp-port']}` },
       auth: {
         api_keys: [{ id: 'demo', sha256: hashApiKey(apiKey), subject: 'demo-user', roles: ['admin'] }],
@@ -139,6 +144,7 @@ export async function devCommand(args: string[]): Promise<number> {
         `  gRPC      ${host}:${listening.grpcPort}   (CatalogService, QueryService)`,
         `  HTTP      http://${host}:${listening.httpPort}   (POST /v1/query, GET /v1/catalog/tables, /health)`,
         `  gRPC-Web  http://${host}:${listening.grpcWebPort}   (browsers)`,
+        `  Console   http://${host === '127.0.0.1' ? 'localhost' : host}:${listening.httpPort}/console   (sign in with the API key below)`,
         `  MCP       http://${host}:${listening.mcpPort}/mcp   (AI assistants; send the API key as a bearer token)`,
         `  Metrics   http://${host}:${listening.httpPort}/metrics (coordinator), http://${host}:${edgeListening.httpPort}/metrics (edge-1)`,
         `  Health    http://${host}:${listening.httpPort}/health/ready, http://${host}:${edgeListening.httpPort}/health/ready`,

@@ -171,6 +171,14 @@ export const coordinatorConfigSchema = z.object({
         .default(1024 * 1024),
     })
     .optional(),
+  /** The web console at `/console` on the HTTP port; it talks to the coordinator over gRPC-Web. */
+  console: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** The gRPC-Web URL browsers use, when not this host on grpc_web's port (e.g. behind a proxy). */
+      grpc_web_url: z.url().optional(),
+    })
+    .default({ enabled: true }),
   auth: z.object({
     jwt: jwtConfig.optional(),
     api_keys: z.array(apiKeyEntry).default([]),

@@ -1,14 +1,9 @@
-import Long from 'long';
-import protobuf from 'protobufjs/light.js';
-import descriptor from './generated/descriptor.js';
-
-// 64-bit fields decode through long.js (then to decimal strings) in browsers
-// too, where protobufjs cannot find it on its own.
-protobuf.util.Long = Long;
-protobuf.configure();
+import type { IConversionOptions } from 'protobufjs';
+import { staticMessages } from './generated/static-messages.js';
+import { webMethods } from './generated/web-methods.js';
 
 /** How decoded messages look: the same as proto-loader's PROTO_LOADER_OPTIONS, so one set of types serves both. */
-const TO_OBJECT: protobuf.IConversionOptions = {
+const TO_OBJECT: IConversionOptions = {
   longs: String,
   enums: String,
   defaults: true,
@@ -26,31 +21,27 @@ export interface ContractMethod {
   decodeResponse(bytes: Uint8Array): unknown;
 }
 
-let root: protobuf.Root | undefined;
 const methods = new Map<string, ContractMethod>();
 
 /**
- * A method of the `tributary.v1` contract, encoded with protobufjs from the
- * descriptor generated at build time: no .proto files and no file system, so
- * it runs in browsers as well as in Node.
+ * A method of the services served over gRPC-Web (`QueryService`,
+ * `CatalogService`, `AdminService`), encoded by protobufjs code generated
+ * from the contract at build time: no .proto files, no file system and no
+ * eval, so it runs in browsers (under a strict CSP) as well as in Node.
  */
 export function contractMethod(service: string, method: string): ContractMethod {
   const key = `${service}/${method}`;
   const cached = methods.get(key);
   if (cached) return cached;
-  // The generated literal is a protobufjs JSON descriptor; its inferred type is only narrower.
-  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  const found = root.lookup(`tributary.v1.${service}`);
-  const rpc = found instanceof protobuf.Service ? found.methods[method] : undefined;
-  if (!rpc) throw new Error(`unknown method ${key}`);
-  rpc.resolve();
-  const requestType = rpc.resolvedRequestType as protobuf.Type;
-  const responseType = rpc.resolvedResponseType as protobuf.Type;
+  const rpc = webMethods[key];
+  const requestType = rpc && staticMessages[rpc.requestType];
+  const responseType = rpc && staticMessages[rpc.responseType];
+  if (!rpc || !requestType || !responseType) throw new Error(`unknown method ${key}`);
   const codec: ContractMethod = {
-    path: `/tributary.v1.${service}/${method}`,
+    path: `/tributary.v1.${key}`,
     service,
     method,
-    responseStream: Boolean(rpc.responseStream),
+    responseStream: rpc.responseStream,
     encodeRequest: (request) =>
       requestType.encode(requestType.fromObject(request as Record<string, unknown>)).finish(),
     decodeResponse: (bytes) => responseType.toObject(responseType.decode(bytes), TO_OBJECT),

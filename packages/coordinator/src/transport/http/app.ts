@@ -12,6 +12,7 @@ import { sendError } from './errors.js';
 import { docsRoutes } from './openapi/index.js';
 import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { type ConsoleOptions, consoleRoutes } from './routes/console.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { queryRoutes } from './routes/query.js';
 import { queryRunRoutes } from './routes/query-runs.js';
@@ -34,6 +35,8 @@ export interface HttpOptions {
   maxBodyBytes: number;
   logger: Logger;
   metrics: MetricsConfig;
+  /** Serves the web console at /console when set. */
+  console?: ConsoleOptions;
 }
 
 declare module 'fastify' {
@@ -107,5 +110,6 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
   docsRoutes(app);
   catalogRoutes(app, services);
   adminRoutes(app, services);
+  if (options.console) consoleRoutes(app, options.console);
   return app;
 }
