@@ -25,7 +25,7 @@ export interface FederationDeps extends ExecuteDeps {
  * only the rows whose key that one holds, when it holds at most this many
  * distinct keys. They travel as one bound JSON parameter.
  */
-const MAX_KEYS = 100_000;
+const MAX_KEYS = 500_000;
 
 const INTEGER_TYPES: ReadonlySet<string> = new Set([
   'TINYINT',
@@ -140,9 +140,8 @@ export async function startFederated(
       started = (async () => {
         try {
           // Links to smaller fragments become key filters, once those are loaded.
-          const reducers = fragment.links.filter(
-            (link) => smaller(link.other, fragment.localTable) && (sizes.get(link.other) ?? 0) <= MAX_KEYS,
-          );
+          // (Whether a smaller side's keys are few enough is known once it is loaded.)
+          const reducers = fragment.links.filter((link) => smaller(link.other, fragment.localTable));
           await Promise.all(
             reducers.map((link) => {
               const at = plan.fragments.findIndex((f) => f.localTable === link.other);

@@ -133,7 +133,9 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const andTemplate = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
     objectField(node, 'where_clause'),
   );
-  collectFilters(root, units, { and: andTemplate, or: orTemplate });
+  const trueTemplate = await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]);
+  const removePushed = collectFilters(root, units, { and: andTemplate, or: orTemplate, true: trueTemplate });
+  removePushed();
   const needed = neededColumns(root, units);
 
   const columnTemplate = await template(
@@ -203,13 +205,16 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
       (node) => arrayField(node, 'select_list')[0],
     )) as JsonObject,
   };
-  const localNode = normalizeForPrinting(local, templates);
-  checkLocal(localNode, new Set(fragments.map((f) => f.localTable)), input.callerParams);
+  const normalized = normalizeForPrinting(local, templates);
+  checkLocal(normalized, new Set(fragments.map((f) => f.localTable)), input.callerParams);
+  // Conjuncts moved into fragments may take some of the caller's
+  // placeholders with them: the rest are numbered from 1 again.
+  const { tree: localNode, values: localParams } = renumber(normalized, input.params);
   const localSql = await codec.print({
     error: false,
     statements: [{ node: localNode, named_param_map: [] }],
   });
-  return { fragments, localSql, localParams: input.params.slice(0, input.callerParams) };
+  return { fragments, localSql, localParams };
 }
 
 async function template(
@@ -284,39 +289,84 @@ function fromItems(ref: Json, pushable: boolean, out: { ref: JsonObject; pushabl
   fromItems(ref.right ?? null, pushable && plain && (join === 'INNER' || join === 'RIGHT'), out);
 }
 
-function collectFilters(tree: Json, units: Map<JsonObject, Unit>, templates: { and: Json; or: Json }): void {
+interface ConditionGroup {
+  /** The node holding the condition, and under which key. */
+  holder: JsonObject;
+  key: 'where_clause' | 'condition';
+  /** Tables a conjunct may be pushed into, and whether it links tables (inner only). */
+  items: { ref: JsonObject; pushable: boolean }[];
+  links: boolean;
+}
+
+/**
+ * Finds, for every SELECT, the conjuncts that read one table only and
+ * pushes each into that table's fragment; such a conjunct is then removed
+ * where it was (the fragment applies exactly it, to rows that cannot be
+ * null-extended there), so its columns need not travel. Conjuncts come
+ * from the WHERE and inner joins' ON (any table of the SELECT), and from a
+ * LEFT JOIN's ON (only tables of its right side, which the ON filters
+ * before they are matched). Returns a function applying the removals.
+ */
+function collectFilters(
+  tree: Json,
+  units: Map<JsonObject, Unit>,
+  templates: { and: Json; or: Json; true: Json },
+): () => void {
+  const removals = new Map<JsonObject, { key: ConditionGroup['key']; removed: Set<JsonObject> }>();
   walkJson(tree, (object) => {
     if (Object.hasOwn(object, 'class') || stringField(object, 'type') !== 'SELECT_NODE') return;
     const items: { ref: JsonObject; pushable: boolean }[] = [];
     fromItems(object.from_table ?? null, true, items);
-    const where = object.where_clause;
-    // The WHERE's conjuncts and those of inner joins' ON conditions: each
-    // must hold for every row the SELECT produces.
-    const conditions = [
-      ...(isJsonObject(where ?? null) ? conjuncts(where as JsonObject) : []),
-      ...innerJoinConditions(object.from_table ?? null).flatMap(conjuncts),
+    const groups: ConditionGroup[] = [
+      { holder: object, key: 'where_clause', items, links: true },
+      ...joinConditions(object.from_table ?? null, items),
     ];
-    for (const conjunct of conditions) {
-      const unit = soleUnit(conjunct, items, units);
-      linkOf(conjunct, items, units);
-      if (unit) unit.filters.push(structuredClone(conjunct));
-      else
-        for (const [implied, filter] of impliedByDisjunction(conjunct, items, units, templates))
-          implied.filters.push(filter);
+    for (const group of groups) {
+      const condition = group.holder[group.key];
+      if (!isJsonObject(condition ?? null)) continue;
+      for (const conjunct of conjuncts(condition as JsonObject)) {
+        const unit = soleUnit(conjunct, group.items, units);
+        if (group.links) linkOf(conjunct, group.items, units);
+        if (unit) {
+          unit.filters.push(structuredClone(conjunct));
+          const entry = removals.get(group.holder) ?? { key: group.key, removed: new Set<JsonObject>() };
+          entry.removed.add(conjunct);
+          removals.set(group.holder, entry);
+        } else {
+          for (const [implied, filter] of impliedByDisjunction(conjunct, group.items, units, templates))
+            implied.filters.push(filter);
+        }
+      }
     }
   });
+  return () => {
+    for (const [holder, { key, removed }] of removals) {
+      const kept = conjuncts(holder[key] as JsonObject).filter((conjunct) => !removed.has(conjunct));
+      holder[key] =
+        kept.length === 0
+          ? key === 'where_clause'
+            ? null
+            : structuredClone(templates.true)
+          : kept.length === 1
+            ? (kept[0] as Json)
+            : { ...(structuredClone(templates.and) as JsonObject), children: kept };
+    }
+  };
 }
 
-/** ON conditions of the INNER joins in a FROM (outer joins' conditions do not filter their preserved side). */
-function innerJoinConditions(ref: Json): JsonObject[] {
+/** The ON conditions in a FROM whose single-table conjuncts may be pushed down (see collectFilters). */
+function joinConditions(ref: Json, items: ConditionGroup['items']): ConditionGroup[] {
   if (!isJsonObject(ref) || stringField(ref, 'type') !== 'JOIN') return [];
-  const own =
-    stringField(ref, 'join_type') === 'INNER' &&
-    stringField(ref, 'ref_type') === 'REGULAR' &&
-    isJsonObject(ref.condition ?? null)
-      ? [ref.condition as JsonObject]
-      : [];
-  return [...own, ...innerJoinConditions(ref.left ?? null), ...innerJoinConditions(ref.right ?? null)];
+  const nested = [...joinConditions(ref.left ?? null, items), ...joinConditions(ref.right ?? null, items)];
+  if (stringField(ref, 'ref_type') !== 'REGULAR') return nested;
+  const join = stringField(ref, 'join_type');
+  if (join === 'INNER') return [{ holder: ref, key: 'condition', items, links: true }, ...nested];
+  if (join === 'LEFT') {
+    const right: ConditionGroup['items'] = [];
+    fromItems(ref.right ?? null, true, right);
+    return [{ holder: ref, key: 'condition', items: right, links: false }, ...nested];
+  }
+  return nested;
 }
 
 /** Records `a.x = b.y` between two pushable tables of one SELECT as a link of each. */
@@ -557,23 +607,7 @@ async function buildFragment(
           : { ...(templates.and as JsonObject), children: filters },
   };
   // Placeholders: the fragment's own, numbered from 1 in order of appearance.
-  const order = new Map<string, number>();
-  const params: SqlValue[] = [];
-  const numbered = mapTree(node, (object) => {
-    if (object.class !== 'PARAMETER') return undefined;
-    const id = stringField(object, 'identifier');
-    let next = order.get(id);
-    if (next === undefined) {
-      const index = Number(id) - 1;
-      if (!Number.isInteger(index) || index < 0 || index >= input.params.length) {
-        throw internal(`placeholder $${id} has no value`);
-      }
-      next = order.size + 1;
-      order.set(id, next);
-      params.push(input.params[index] as SqlValue);
-    }
-    return { ...object, identifier: String(next) };
-  });
+  const { tree: numbered, values: params } = renumber(node, input.params);
   const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
   return {
     localTable: '',
@@ -659,4 +693,26 @@ export async function countingQuery(codec: SqlCodec, fragment: Fragment): Promis
     from_table: { ...from, subquery: { node: fragment.tree, named_param_map: [] } },
   };
   return codec.print({ error: false, statements: [{ node, named_param_map: [] }] });
+}
+
+/** Numbers the placeholders of `tree` 1, 2, … in order of first appearance, with their values. */
+function renumber(tree: Json, values: readonly SqlValue[]): { tree: Json; values: SqlValue[] } {
+  const order = new Map<string, number>();
+  const picked: SqlValue[] = [];
+  const numbered = mapTree(tree, (object) => {
+    if (object.class !== 'PARAMETER') return undefined;
+    const id = stringField(object, 'identifier');
+    let next = order.get(id);
+    if (next === undefined) {
+      const index = Number(id) - 1;
+      if (!Number.isInteger(index) || index < 0 || index >= values.length) {
+        throw internal(`placeholder $${id} has no value`);
+      }
+      next = order.size + 1;
+      order.set(id, next);
+      picked.push(values[index] as SqlValue);
+    }
+    return { ...object, identifier: String(next) };
+  });
+  return { tree: numbered, values: picked };
 }
