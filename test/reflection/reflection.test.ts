@@ -10,6 +10,7 @@ import { fileContainingSymbol, listServices } from '../support/reflection.js';
 
 const SERVED = [
   'tributary.v1.AdminService',
+  'tributary.v1.AgentService',
   'tributary.v1.CatalogService',
   'tributary.v1.EdgeRegistryService',
   'tributary.v1.QueryService',

@@ -1,6 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
 import {
   type AdminServiceClient,
+  type AgentServiceClient,
   type BuildQueryRequest__Input,
   type BuildQueryResponse,
   type CatalogServiceClient,
@@ -20,7 +21,7 @@ import {
   type ListTablesOptions,
   requests,
 } from './call-options.js';
-import { AdminClient, type CallOptions, CatalogClient, GrpcCaller } from './grpc/index.js';
+import { AdminClient, AgentClient, type CallOptions, CatalogClient, GrpcCaller } from './grpc/index.js';
 import type { QueryResult } from './result.js';
 import type { RetryEvent, RetryOptions } from './retry/index.js';
 
@@ -48,12 +49,13 @@ export interface QueryOptions extends CallOptions {
 
 /**
  * The typed Node client of the coordinator's gRPC API. Queries are its own
- * methods (`query`, `validate`, `build`); `catalog` and `admin` have one
- * method per RPC of CatalogService and AdminService.
+ * methods (`query`, `validate`, `build`); `catalog`, `admin` and `agents`
+ * have one method per RPC of CatalogService, AdminService and AgentService.
  */
 export class TributaryClient {
   readonly catalog: CatalogClient;
   readonly admin: AdminClient;
+  readonly agents: AgentClient;
   private readonly queries: GrpcCaller<QueryServiceClient>;
   private readonly stubs: { close(): void }[];
   private readonly closing = new AbortController();
@@ -84,10 +86,16 @@ export class TributaryClient {
       creds,
       GRPC_CHANNEL_OPTIONS,
     ) as unknown as AdminServiceClient;
-    this.stubs = [query, catalog, admin];
+    const agents = new v1.AgentService(
+      options.address,
+      creds,
+      GRPC_CHANNEL_OPTIONS,
+    ) as unknown as AgentServiceClient;
+    this.stubs = [query, catalog, admin, agents];
     this.queries = new GrpcCaller(query, settings);
     this.catalog = new CatalogClient(new GrpcCaller(catalog, settings));
     this.admin = new AdminClient(new GrpcCaller(admin, settings));
+    this.agents = new AgentClient(new GrpcCaller(agents, settings));
   }
 
   /** Runs SQL; the result streams Arrow record batches as the coordinator sends them. */

@@ -3,7 +3,7 @@ export type { RowObject, SqlValue } from '@tributary/core';
 export { TributaryError } from '@tributary/core';
 export type { Credentials, ListTablesOptions } from './call-options.js';
 export { type ClientOptions, type QueryOptions, TributaryClient } from './client.js';
-export { AdminClient, type CallOptions, CatalogClient } from './grpc/index.js';
+export { AdminClient, AgentClient, type CallOptions, CatalogClient } from './grpc/index.js';
 export { GrpcWebClient, type GrpcWebClientOptions, type WebQueryOptions } from './grpc-web/index.js';
 export { QueryResult } from './result.js';
 export {

@@ -15,6 +15,7 @@ import {
 } from '@tributary/core';
 import { QueryEngine } from '@tributary/engine';
 import { AdminService, type PolicyDocumentValidator } from './admin/index.js';
+import { AgentService, AgentTools, ProviderDirectory } from './agents/index.js';
 import { AuditLog } from './audit/index.js';
 import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
 import { Catalog, EdgeProber, EdgeRegistry, EdgeTokenSigner } from './catalog/index.js';
@@ -197,6 +198,27 @@ export async function startCoordinator(
   readiness.add('accepting', () =>
     query.accepting ? { ok: true, detail: 'accepting queries' } : { ok: false, detail: 'shutting down' },
   );
+  const savedQueries = new SavedQueryService({
+    store: store.savedQueries,
+    audit,
+    checkSql: async (ctx, sql) => {
+      // Syntax and statement kind only: tables may appear later, and each executor is governed.
+      const checked = await query.validate(ctx, sql, []);
+      if (!checked.valid && checked.error?.code === 'INVALID_ARGUMENT') {
+        throw TributaryError.invalid(`sql: ${checked.error.message}`, { position: checked.error.position });
+      }
+    },
+  });
+  const catalogService = new CatalogService(catalog, query, governance);
+  const agents = new AgentService({
+    store,
+    audit,
+    tools: new AgentTools({ query, catalog: catalogService, savedQueries }),
+    providers: new ProviderDirectory(config.agents.providers, config.tenant),
+    config: config.agents,
+    tiers: Object.keys(config.rate_limits.tiers),
+  });
+  await agents.start();
   const services: CoordinatorServices = {
     admission: new RequestAdmission(
       new Authenticator(config, {
@@ -207,6 +229,11 @@ export async function startCoordinator(
             return storeChanges.generation;
           },
         },
+        agents: async (tenant, agentId, owner) => {
+          const agent = await store.agents.get(tenant, agentId);
+          if (!agent || agent.owner !== owner) return undefined;
+          return { id: agent.id, scope: agent.scope, rateLimitTier: agent.rateLimitTier };
+        },
         logger: log,
         onFailure: (reason) => metrics.authFailures.inc({ reason }),
       }),
@@ -214,18 +241,8 @@ export async function startCoordinator(
     ),
     query,
     runs,
-    savedQueries: new SavedQueryService({
-      store: store.savedQueries,
-      audit,
-      checkSql: async (ctx, sql) => {
-        // Syntax and statement kind only: tables may appear later, and each executor is governed.
-        const checked = await query.validate(ctx, sql, []);
-        if (!checked.valid && checked.error?.code === 'INVALID_ARGUMENT') {
-          throw TributaryError.invalid(`sql: ${checked.error.message}`, { position: checked.error.position });
-        }
-      },
-    }),
-    catalog: new CatalogService(catalog, query, governance),
+    savedQueries,
+    catalog: catalogService,
     registry: new RegistryService(registry, signer, config.edges),
     admin: new AdminService({
       store,
@@ -237,6 +254,7 @@ export async function startCoordinator(
         hooks.onPolicyPublished?.(tenant, version);
       },
     }),
+    agents,
     logger: log,
     metrics,
     health: { startedAt, readiness },
@@ -286,6 +304,7 @@ export async function startCoordinator(
     grpcWebPort,
     async stop(graceMs = config.shutdown_grace_ms) {
       log.info({ graceMs, running: query.runningQueries }, 'coordinator draining');
+      await agents.stopAll();
       await query.drain(graceMs);
       // Every query has ended: what is left are short calls.
       await Promise.all([shutdownServer(grpcServer, 1_000), http.close(), mcp.close(), grpcWeb?.close()]);

@@ -181,4 +181,34 @@ export class GrpcCaller<Stub extends object> {
     }
     return new QueryResult(chunks(), cancel, { requestId });
   }
+
+  /**
+   * A server stream of messages that is never retried (the call starts
+   * something, like an agent run). Leaving the loop early, or the signal,
+   * cancels the call.
+   */
+  async *messageStream<Msg>(
+    method: keyof Stub & string,
+    request: unknown,
+    options: CallOptions = {},
+  ): AsyncGenerator<Msg> {
+    const invoke = this.stub[method] as unknown as (
+      request: unknown,
+      metadata: Metadata,
+      options: { deadline?: number },
+    ) => ClientReadableStream<Msg>;
+    const deadline = options.timeoutMs ? Date.now() + options.timeoutMs : undefined;
+    const call = invoke.call(
+      this.stub,
+      request,
+      this.metadata(options.requestId ?? newRequestId()),
+      deadline ? { deadline } : {},
+    );
+    const stopListening = cancelOnAbort(options.signal, call);
+    try {
+      yield* readClientStream<Msg>(call);
+    } finally {
+      stopListening();
+    }
+  }
 }

@@ -26,6 +26,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { TributaryClient } from '../client.js';
 import type { RetryEvent } from '../retry/index.js';
 import { AdminClient } from './admin-client.js';
+import { AgentClient } from './agent-client.js';
 import { CatalogClient } from './catalog-client.js';
 
 interface Failure {
@@ -147,6 +148,7 @@ describe('every RPC has a typed method', () => {
   const CASES = [
     { service: 'CatalogService', client: CatalogClient },
     { service: 'AdminService', client: AdminClient },
+    { service: 'AgentService', client: AgentClient },
   ] as const;
   for (const { service, client: type } of CASES) {
     test(service, () => {

@@ -166,6 +166,8 @@ export function auditRecordView(record: AuditRecord): AuditRecord__Input {
       bytes: String(record.bytes ?? 0),
       duration_ms: String(record.durationMs),
       error_code: record.errorCode ?? '',
+      agent_id: record.agentId ?? '',
+      agent_run_id: record.agentRunId ?? '',
       attempts: (record.attempts ?? []).map((a) => ({
         edge: a.edge,
         error_code: a.errorCode ?? '',

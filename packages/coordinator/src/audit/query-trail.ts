@@ -87,6 +87,7 @@ export class QueryAuditTrail {
       tenant: principal.tenant,
       subject: principal.subject,
       keyId: principal.keyId,
+      ...(principal.agent ? { agentId: principal.agent.id, agentRunId: principal.agent.runId } : {}),
       protocol: this.ctx.protocol,
       sql: this.sql,
       ...this.details,

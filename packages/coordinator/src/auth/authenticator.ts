@@ -2,14 +2,24 @@ import { type Logger, TributaryError } from '@tributary/core';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { AuthFailureReason } from '../metrics/index.js';
 import type { Store } from '../store/index.js';
+import { agentOfScopes } from './agent-keys.js';
 import { ApiKeyVerifier } from './api-keys.js';
 import { cachedIdentityReads } from './fresh-reads.js';
 import { IdentityResolver } from './identities.js';
 import { JwtVerifier } from './jwt.js';
-import type { Credentials, Principal } from './principal.js';
+import type { AgentIdentity, Credentials, Principal } from './principal.js';
 import { StoredApiKeyVerifier } from './stored-api-keys.js';
 
+/** The agent an agent key acts as, if it still exists and is still owned by the key's owner. */
+export type AgentResolver = (
+  tenant: string,
+  agentId: string,
+  ownerSubject: string,
+) => Promise<AgentIdentity | undefined>;
+
 export interface AuthenticatorOptions {
+  /** Resolves keys issued for agents; without it such keys are refused. */
+  agents?: AgentResolver;
   /** Stored users and API keys; without it only the configuration's credentials are known. */
   store?: Pick<Store, 'users' | 'apiKeys'> & Partial<Pick<Store, 'generation'>>;
   logger?: Logger;
@@ -103,8 +113,17 @@ export class Authenticator {
     const configured = this.configuredKeys.verify(key);
     if (configured) return this.withStoredIdentity(configured);
     const stored = await this.storedKeys?.verify(key);
-    if (stored) return stored;
+    if (stored) return this.asAgent(stored);
     throw new AuthFailure('invalid_api_key', 'invalid API key');
+  }
+
+  /** A key issued for an agent authenticates as the agent: its owner, narrowed by the agent's scope. */
+  private async asAgent(principal: Principal): Promise<Principal> {
+    const agentId = agentOfScopes(principal.scopes);
+    if (agentId === undefined) return principal;
+    const agent = await this.options.agents?.(principal.tenant, agentId, principal.subject);
+    if (!agent) throw new AuthFailure('invalid_api_key', 'invalid API key');
+    return { ...principal, agent };
   }
 
   /** A stored user that was deleted or disabled refuses its principal (UNAUTHENTICATED, counted as identity_disabled). */

@@ -1,3 +1,4 @@
+export { agentOfScopes, agentScopeKey } from './agent-keys.js';
 export {
   API_KEY_PREFIX,
   ApiKeyVerifier,
@@ -6,10 +7,10 @@ export {
   hashApiKey,
   isApiKeyShaped,
 } from './api-keys.js';
-export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
+export { type AgentResolver, Authenticator, type AuthenticatorOptions } from './authenticator.js';
 export { bootstrapConfiguredIdentities } from './bootstrap.js';
 export { IdentityResolver } from './identities.js';
 export { JwtVerifier } from './jwt.js';
-export type { Credentials, Principal } from './principal.js';
+export type { AgentIdentity, Credentials, Principal } from './principal.js';
 export { API_KEY_SCOPES, type ApiKeyScope, isTenantAdmin, requireScope } from './scopes.js';
 export { LAST_USED_INTERVAL_MS, StoredApiKeyVerifier } from './stored-api-keys.js';

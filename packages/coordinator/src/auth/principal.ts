@@ -15,6 +15,21 @@ export interface Principal {
    * narrowed: tokens and keys from the configuration file.
    */
   scopes?: string[];
+  /**
+   * Set when the caller is an agent: `subject`, roles, groups and attributes
+   * are its owner's, and every decision is the owner's narrowed by `scope`.
+   */
+  agent?: AgentIdentity;
+}
+
+/** The agent a principal acts as. */
+export interface AgentIdentity {
+  id: string;
+  /** The run the request belongs to, when the agent is running. */
+  runId?: string;
+  /** Allow-list of tables and columns; empty: nothing. */
+  scope: { tables: readonly { table: string; columns: readonly string[] }[] };
+  rateLimitTier: string;
 }
 
 /** Credentials as they arrive on any protocol, before they are checked. */

@@ -266,6 +266,43 @@ export const coordinatorConfigSchema = z.object({
    * are refused with UNAVAILABLE; the rest are then cancelled.
    */
   shutdown_grace_ms: z.number().int().min(0).default(10_000),
+  /**
+   * Agents: run limits (each agent's own limits may only lower them) and the
+   * model providers agents may use. A provider's key is read from an
+   * environment variable or a file when a run needs it; it is never stored.
+   */
+  agents: z
+    .object({
+      max_steps: z.number().int().min(1).default(20),
+      max_run_time_ms: z.number().int().min(100).default(300_000),
+      max_rows_per_step: z.number().int().min(1).default(1_000),
+      /** Rows of each result shown in run events and to a model. */
+      preview_rows: z.number().int().min(0).max(1_000).default(20),
+      providers: z
+        .array(
+          z
+            .object({
+              name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+              /** The tenant whose agents may use it; the configuration's tenant when absent. */
+              tenant: z.string().min(1).optional(),
+              /** An OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`. */
+              url: z.url(),
+              model: z.string().min(1),
+              api_key_env: z.string().min(1).optional(),
+              api_key_file: z.string().min(1).optional(),
+              timeout_ms: z.number().int().min(100).default(60_000),
+            })
+            .strict(),
+        )
+        .default([]),
+    })
+    .default({
+      max_steps: 20,
+      max_run_time_ms: 300_000,
+      max_rows_per_step: 1_000,
+      preview_rows: 20,
+      providers: [],
+    }),
   /** Query runs (asynchronous queries) and their stored results. */
   query_runs: z
     .object({
@@ -326,6 +363,9 @@ export function loadCoordinatorConfig(path: string, env: NodeJS.ProcessEnv = pro
   }
   if (config.policies.bootstrap_file) {
     config.policies.bootstrap_file = resolveFrom(path, config.policies.bootstrap_file);
+  }
+  for (const provider of config.agents.providers) {
+    if (provider.api_key_file) provider.api_key_file = resolveFrom(path, provider.api_key_file);
   }
   if (!config.auth.jwt && config.auth.api_keys.length === 0) {
     throw new ConfigError(`invalid configuration ${path}: auth needs a jwt section or at least one api key`);

@@ -90,8 +90,10 @@ export class RateLimits {
   }
 }
 
+/** An agent is counted apart from its owner, whose subject it carries. */
 function identityKey(principal: Principal): string {
-  return `${principal.tenant}\u0000${principal.subject}`;
+  const who = principal.agent ? `agent:${principal.agent.id}` : principal.subject;
+  return `${principal.tenant}\u0000${who}`;
 }
 
 function rateLimited(message: string, state: RateLimitState, retryAfterSeconds: number): TributaryError {

@@ -41,7 +41,11 @@
 // in DuckDB's parse tree; DuckDB prints it back, and the printed SQL is
 // parsed again and verified before it is returned. Every failure is INTERNAL
 // (fail closed). Policy values follow the caller's parameters.
+//
+// Agents (agent-scope.ts): an agent principal's decision is its owner's,
+// then narrowed by the agent's allow-list of tables and columns — never wider.
 
+export { type AgentScope, narrowDecision, narrowExplanation } from './agent-scope.js';
 export { type AttributeValue, attributeValue, conditionHolds } from './attributes.js';
 export { decideAccess, explainAccess, PolicyAccessControl, unauthorizedError } from './decide.js';
 export { checkPolicySql, loadPolicySet, type PolicyCheck } from './load-policies.js';

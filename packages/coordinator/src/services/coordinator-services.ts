@@ -1,5 +1,6 @@
 import type { Logger, ReadinessChecks } from '@tributary/core';
 import type { AdminService } from '../admin/index.js';
+import type { AgentService } from '../agents/index.js';
 import type { CoordinatorMetrics } from '../metrics/index.js';
 import type { SavedQueryService } from '../saved-queries/index.js';
 import type { RequestAdmission } from './admission.js';
@@ -20,6 +21,8 @@ export interface CoordinatorServices {
   catalog: CatalogService;
   registry: RegistryService;
   admin: AdminService;
+  /** Agents and their runs. */
+  agents: AgentService;
   logger: Logger;
   /** The process's metrics; transports record requests and calls, services the rest. */
   metrics: CoordinatorMetrics;

@@ -8,6 +8,8 @@ import {
   catalogLookup,
   explainAccess,
   loadPolicySet,
+  narrowDecision,
+  narrowExplanation,
   PolicyAccessControl,
   type PolicySet,
   rewriteQuery,
@@ -127,7 +129,15 @@ export class Governance {
   async decide(principal: Principal, analyzed: AnalyzedQuery): Promise<AccessDecision> {
     const tenant = await this.policiesOf(principal.tenant);
     const tables = analyzerTables(this.catalog.snapshot().tables);
-    return this.access.decide(principal, analyzed, catalogLookup(tables), tenant.policies, tenant.salt);
+    const decision = this.access.decide(
+      principal,
+      analyzed,
+      catalogLookup(tables),
+      tenant.policies,
+      tenant.salt,
+    );
+    // An agent: the owner's decision, narrowed by the agent's scope.
+    return principal.agent ? narrowDecision(decision, analyzed, principal.agent.scope) : decision;
   }
 
   /** The tenant's policy version and tags as one stamp: it changes whenever either does. */
@@ -141,7 +151,8 @@ export class Governance {
     const entry = this.catalog.snapshot().resolve(tableName);
     const [table] = analyzerTables([entry]);
     const tenant = await this.policiesOf(principal.tenant);
-    return explainAccess(principal, table as CatalogTable, tenant.policies, tenant.salt);
+    const explanation = explainAccess(principal, table as CatalogTable, tenant.policies, tenant.salt);
+    return principal.agent ? narrowExplanation(explanation, principal.agent.scope) : explanation;
   }
 
   /** Admin-set tags of a table's columns: a column carries its own tags and the table's. */
@@ -166,7 +177,8 @@ export class Governance {
     const tenant = await this.policiesOf(principal.tenant);
     const readable = new Set<string>();
     for (const [index, table] of analyzerTables(tables).entries()) {
-      const explanation = explainAccess(principal, table, tenant.policies, tenant.salt);
+      const owners = explainAccess(principal, table, tenant.policies, tenant.salt);
+      const explanation = principal.agent ? narrowExplanation(owners, principal.agent.scope) : owners;
       if (explanation.readable) {
         const ref = (tables[index] as CatalogEntry).ref;
         readable.add(`${ref.source}.${ref.schema}.${ref.table}`.toLowerCase());

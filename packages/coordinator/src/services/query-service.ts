@@ -35,6 +35,8 @@ export interface QueryRequest {
   params: SqlValue[];
   /** 0 means no limit. */
   limit: number;
+  /** Told the query's id as soon as it has one, before authorization: a refused query has an id too. */
+  onQueryId?: (queryId: string) => void;
 }
 
 export interface QueryExecution {
@@ -216,6 +218,7 @@ export class QueryService {
     }
     const analyzed = await this.deps.analysis.analyze(request.sql, request.params);
     const queryId = newQueryId();
+    request.onQueryId?.(queryId);
     trail.describe({
       queryId,
       tables: analyzed.tables.map((t) => `${t.source}.${t.schema}.${t.table}`),

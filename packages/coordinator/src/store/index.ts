@@ -4,8 +4,10 @@
 import { openDuckDbStore } from './duckdb/duckdb-store.js';
 import type { Store } from './store.js';
 
+export * from './agent-records.js';
 export * from './records.js';
 export type {
+  AgentRepository,
   ApiKeyRepository,
   AuditRepository,
   GroupRepository,

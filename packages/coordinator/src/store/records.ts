@@ -197,6 +197,9 @@ export interface QueryAuditEntry {
   attempts?: QueryAttempt[];
   /** Answered from the result cache: no edge ran it. */
   fromCache?: boolean;
+  /** The agent that made the query (`subject` is then its owner), and its run. */
+  agentId?: string;
+  agentRunId?: string;
 }
 
 export interface QueryAttempt {

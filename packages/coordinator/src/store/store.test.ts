@@ -588,3 +588,103 @@ describe('saved queries in the store', () => {
     }
   });
 });
+
+describe('agents in the store', () => {
+  const definition = {
+    name: 'report',
+    description: 'd',
+    instructions: 'i',
+    tools: ['query.run'],
+    scope: { tables: [{ table: 'lake.main.customers', columns: ['id'] }] },
+    rateLimitTier: '',
+    limits: { maxSteps: 0, maxRunTimeMs: 0, maxRowsPerStep: 5 },
+    provider: '',
+    playbook: [
+      {
+        name: 'a',
+        sql: 'SELECT $1',
+        params: [{ name: '', value: { bigint: '9007199254740993' } }],
+        assertions: [],
+      },
+    ],
+  };
+
+  test('definitions versioned, names unique per tenant, runs kept with their transcript', async () => {
+    const store = await openStore({ path: ':memory:' });
+    try {
+      const created = await store.agents.create('t', { ...definition, id: 'agt_1', owner: 'ann' });
+      assert.equal(created.version, 1);
+      assert.deepEqual(created.playbook, definition.playbook);
+      assert.deepEqual(created.limits, definition.limits);
+      await assert.rejects(
+        store.agents.create('t', { ...definition, id: 'agt_2', owner: 'bob' }),
+        code('CONFLICT'),
+      );
+      await store.agents.create('u', { ...definition, id: 'agt_1', owner: 'ann' });
+      const updated = await store.agents.update('t', 'agt_1', {
+        ...definition,
+        description: 'e',
+        expectedVersion: 1,
+      });
+      assert.equal(updated.version, 2);
+      assert.equal(updated.description, 'e');
+      await assert.rejects(
+        store.agents.update('t', 'agt_1', { ...definition, expectedVersion: 1 }),
+        code('CONFLICT'),
+      );
+      await assert.rejects(store.agents.update('t', 'agt_9', definition), code('NOT_FOUND'));
+      for (const name of ['b', 'c'])
+        await store.agents.create('t', { ...definition, name, id: `agt_${name}`, owner: 'bob' });
+      const pages = await allPages((cursor) => store.agents.list('t', { limit: 2, cursor }));
+      assert.deepEqual(
+        pages.map((p) => p.map((a) => a.name)),
+        [['b', 'c'], ['report']],
+      );
+      assert.deepEqual(
+        (await store.agents.list('t', { owner: 'ann', limit: 10 })).items.map((a) => a.id),
+        ['agt_1'],
+      );
+
+      const run = {
+        tenant: 't',
+        id: 'arun_1',
+        agentId: 'agt_1',
+        agentVersion: 2,
+        status: 'running' as const,
+        startedBy: 'ann',
+        input: '',
+        startedAt: 1_000,
+        answer: '',
+        queryIds: [],
+        events: [{ sequence: 1, time: 1_000, kind: 'run_started' }],
+      };
+      await store.agents.saveRun(run);
+      assert.deepEqual(
+        (await store.agents.runningRuns()).map((r) => r.id),
+        ['arun_1'],
+      );
+      await store.agents.saveRun({ ...run, status: 'succeeded', endedAt: 2_000, queryIds: ['q1'] });
+      const read = await store.agents.getRun('t', 'arun_1');
+      assert.equal(read?.status, 'succeeded');
+      assert.equal(read?.endedAt, 2_000);
+      assert.deepEqual(read?.queryIds, ['q1']);
+      assert.deepEqual(read?.events, run.events);
+      assert.deepEqual(await store.agents.runningRuns(), []);
+      await store.agents.saveRun({ ...run, id: 'arun_2', startedAt: 3_000 });
+      assert.deepEqual(
+        (await allPages((cursor) => store.agents.listRuns('t', 'agt_1', { limit: 1, cursor })))
+          .flat()
+          .map((r) => r.id),
+        ['arun_2', 'arun_1'],
+      );
+      assert.equal(await store.agents.getRun('u', 'arun_1'), undefined);
+
+      assert.equal((await store.agents.delete('t', 'agt_1'))?.id, 'agt_1');
+      assert.equal(await store.agents.get('t', 'agt_1'), undefined);
+      assert.equal(await store.agents.getRun('t', 'arun_1'), undefined);
+      assert.equal((await store.agents.get('u', 'agt_1'))?.owner, 'ann');
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import type { AgentDefinition, AgentRecord, AgentRunRecord } from './agent-records.js';
 import type {
   ApiKeyMatch,
   ApiKeyRecord,
@@ -160,6 +161,33 @@ export interface SavedQueryRepository {
   delete(tenant: string, id: string): Promise<SavedQueryRecord | undefined>;
 }
 
+export interface AgentRepository {
+  /** CONFLICT when the tenant has an agent of that name. */
+  create(tenant: string, agent: { id: string; owner: string } & AgentDefinition): Promise<AgentRecord>;
+  get(tenant: string, id: string): Promise<AgentRecord | undefined>;
+  /** By name; only one owner's agents when `owner` is set. */
+  list(tenant: string, query: { owner?: string; limit: number; cursor?: string }): Promise<Page<AgentRecord>>;
+  /** Replaces the definition and bumps the version; CONFLICT when `expectedVersion` is stale. */
+  update(
+    tenant: string,
+    id: string,
+    definition: AgentDefinition & { expectedVersion?: number },
+  ): Promise<AgentRecord>;
+  /** Removes the agent and its runs; the removed agent, or undefined when there was none. */
+  delete(tenant: string, id: string): Promise<AgentRecord | undefined>;
+  /** Inserts or replaces a run's state and transcript. */
+  saveRun(run: AgentRunRecord): Promise<void>;
+  getRun(tenant: string, id: string): Promise<AgentRunRecord | undefined>;
+  /** Runs of every tenant still marked running (after a restart: runs that were cut off). */
+  runningRuns(): Promise<AgentRunRecord[]>;
+  /** Newest first. */
+  listRuns(
+    tenant: string,
+    agentId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<AgentRunRecord>>;
+}
+
 export interface Store {
   readonly tenants: TenantRepository;
   readonly users: UserRepository;
@@ -170,6 +198,7 @@ export interface Store {
   readonly tags: TagRepository;
   readonly audit: AuditRepository;
   readonly savedQueries: SavedQueryRepository;
+  readonly agents: AgentRepository;
   /**
    * Changes whenever this process commits a change to identities, keys,
    * roles, policies or tags, so callers can cache reads between changes.

@@ -1,3 +1,4 @@
+export type * from './agent-types.js';
 export { type ContractMethod, contractMethod } from './contract-codec.js';
 export {
   PROTO_LOADER_OPTIONS,

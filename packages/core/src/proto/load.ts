@@ -4,12 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { type GrpcObject, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
+import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
 import type { ProtoGrpcType as CatalogProto } from './generated/catalog.js';
 import type { ProtoGrpcType as EdgeProto } from './generated/edge.js';
 import type { ProtoGrpcType as QueryProto } from './generated/query.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 
 type V1 = AdminProto['tributary']['v1'] &
+  AgentProto['tributary']['v1'] &
   CatalogProto['tributary']['v1'] &
   EdgeProto['tributary']['v1'] &
   QueryProto['tributary']['v1'] &
@@ -62,6 +64,7 @@ export function tributaryV1(): V1 {
   if (!cached) {
     const grpcObject = loadPackageDefinition(tributaryPackageDefinition()) as unknown as GrpcObject &
       AdminProto &
+      AgentProto &
       CatalogProto &
       EdgeProto &
       QueryProto &

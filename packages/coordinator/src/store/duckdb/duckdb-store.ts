@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { DuckDbAgents } from './agents.js';
 import { DuckDbApiKeys } from './api-keys.js';
 import { DuckDbAudit } from './audit.js';
 import { StoreDatabase } from './database.js';
@@ -41,6 +42,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     tags: new DuckDbTags(db, clock),
     audit: new DuckDbAudit(db),
     savedQueries: new DuckDbSavedQueries(db, clock),
+    agents: new DuckDbAgents(db, clock),
     get generation() {
       return db.generation;
     },

@@ -190,6 +190,39 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: 'agents and their runs',
+    statements: [
+      // The definition (instructions, tools, scope, limits, playbook) as JSON
+      // text; names are unique per tenant (checked by the single writer).
+      `CREATE TABLE agents (
+        tenant VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        owner VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        definition VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant, id)
+      )`,
+      // Run ids sort by start time; the transcript, error and answer are JSON in `detail`.
+      `CREATE TABLE agent_runs (
+        tenant VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        agent_id VARCHAR NOT NULL,
+        agent_version INTEGER NOT NULL,
+        status VARCHAR NOT NULL,
+        started_by VARCHAR NOT NULL,
+        input VARCHAR NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        detail VARCHAR NOT NULL,
+        PRIMARY KEY (tenant, id)
+      )`,
+    ],
+  },
 ];
 
 /** Brings the database's schema up to the last migration; returns the versions it applied. */

@@ -22,7 +22,7 @@ export interface RunningGrpcWeb {
   close(): Promise<void>;
 }
 
-const PUBLIC_SERVICES = ['CatalogService', 'QueryService', 'AdminService'] as const;
+const PUBLIC_SERVICES = ['CatalogService', 'QueryService', 'AdminService', 'AgentService'] as const;
 const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'x-request-id', 'traceparent'];
 const ALLOW_HEADERS =
   'content-type, x-grpc-web, x-user-agent, authorization, x-api-key, x-request-id, traceparent, grpc-timeout';

@@ -78,7 +78,26 @@ export function resultStream<Req>(
   method: string,
   start: (ctx: RequestContext, request: Req) => Promise<QueryExecution>,
 ): handleServerStreamingCall<Req, QueryResultChunk__Input> {
-  return async (call: ServerWritableStream<Req, QueryResultChunk__Input>) => {
+  return messageStream(services, method, async (ctx, request: Req) => {
+    const execution = await start(ctx, request);
+    return { headers: { 'x-query-id': execution.queryId }, messages: execution.chunks };
+  });
+}
+
+/**
+ * An authenticated server-streaming call: `start` refuses (the call ends
+ * with its error, before any header) or returns the headers and the
+ * messages, which stream with backpressure.
+ */
+export function messageStream<Req, Msg>(
+  services: CoordinatorServices,
+  method: string,
+  start: (
+    ctx: RequestContext,
+    request: Req,
+  ) => Promise<{ headers: Record<string, string>; messages: AsyncIterable<Msg> }>,
+): handleServerStreamingCall<Req, Msg> {
+  return async (call: ServerWritableStream<Req, Msg>) => {
     const identity = identifyCall(call);
     const { requestId } = identity;
     const header = new Metadata();
@@ -89,21 +108,21 @@ export function resultStream<Req>(
       failedWith = failure.grpcStatus;
       return { error: failure, requestId };
     };
-    let execution: QueryExecution;
+    let started: { headers: Record<string, string>; messages: AsyncIterable<Msg> };
     let ctx: RequestContext;
     try {
       ctx = await contextFor(services, call as ServerWritableStream<unknown, unknown>, identity, method);
-      execution = await start(ctx, call.request);
+      started = await start(ctx, call.request);
     } catch (error) {
       const { error: failure } = fail(error);
       countCall(services, identity, call.cancelled ? status.CANCELLED : failure.grpcStatus);
       if (!call.cancelled) call.emit('error', grpcError(failure, requestId));
       return;
     }
-    header.set('x-query-id', execution.queryId);
+    for (const [key, value] of Object.entries(started.headers)) header.set(key, value);
     setFields(header, rateLimitFields(ctx.rateLimit));
     call.sendMetadata(header);
-    const outcome = await pipeToServerStream(call, execution.chunks, fail);
+    const outcome = await pipeToServerStream(call, started.messages, fail);
     countCall(
       services,
       identity,

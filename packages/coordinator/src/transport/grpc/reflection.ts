@@ -8,6 +8,7 @@ export const COORDINATOR_SERVICES = [
   'tributary.v1.CatalogService',
   'tributary.v1.QueryService',
   'tributary.v1.AdminService',
+  'tributary.v1.AgentService',
   'tributary.v1.EdgeRegistryService',
 ] as const;
 

@@ -12,6 +12,7 @@ import {
 } from '@tributary/core';
 import type { CoordinatorServices } from '../../services/index.js';
 import { adminHandlers } from './admin-handlers.js';
+import { agentHandlers } from './agent-handlers.js';
 import { rpcName, statusName } from './call-context.js';
 import { resultStream, unary } from './handlers.js';
 import { addReflection } from './reflection.js';
@@ -97,5 +98,6 @@ export function addCoordinatorServices(server: Server, services: CoordinatorServ
   server.addService(relayingService(v1.QueryService.service, ['ExecuteQuery']), queryHandlers(services));
   server.addService(v1.EdgeRegistryService.service, registryHandlers(services));
   server.addService(v1.AdminService.service, adminHandlers(services));
+  server.addService(v1.AgentService.service, agentHandlers(services));
   addReflection(server);
 }

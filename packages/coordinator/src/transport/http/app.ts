@@ -11,6 +11,7 @@ import type { CoordinatorServices } from '../../services/index.js';
 import { sendError } from './errors.js';
 import { docsRoutes } from './openapi/index.js';
 import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agents.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { type ConsoleOptions, consoleRoutes } from './routes/console.js';
 import { observabilityRoutes } from './routes/observability.js';
@@ -110,6 +111,7 @@ export function createHttpApp(services: CoordinatorServices, options: HttpOption
   docsRoutes(app);
   catalogRoutes(app, services);
   adminRoutes(app, services);
+  agentRoutes(app, services);
   if (options.console) consoleRoutes(app, options.console);
   return app;
 }

@@ -329,6 +329,120 @@ function paths(): Json {
     },
     ...catalogPaths(),
     ...adminPaths(),
+    ...agentPaths(),
+  };
+}
+
+const AGENT_ID = path('id', 'An agent id (agt_…)');
+const AGENT_RUN_ID = path('run_id', 'An agent run id (arun_…)');
+
+function agentPaths(): Json {
+  const run = (id: string, summary: string, errors: number[] = [404]) =>
+    operation('agents', {
+      id,
+      summary,
+      params: [AGENT_RUN_ID],
+      errors,
+      responses: { 200: { description: 'The run with its transcript', schema: ref('AgentRun') } },
+    });
+  return {
+    '/v1/agents': {
+      get: operation('agents', {
+        id: 'listAgents',
+        summary: "The caller's agents (a tenant admin: all), by name",
+        params: PAGE,
+        responses: { 200: { description: 'A page of agents', schema: ref('AgentPage') } },
+      }),
+      post: operation('agents', {
+        id: 'createAgent',
+        summary: 'Create an agent (version 1), owned by the caller unless an admin names another user',
+        body: ref('NewAgent'),
+        errors: [409],
+        responses: {
+          201: {
+            description: 'Created',
+            schema: ref('Agent'),
+            headers: { location: { schema: { type: 'string' } } },
+          },
+        },
+      }),
+    },
+    '/v1/agents/{id}': {
+      get: operation('agents', {
+        id: 'getAgent',
+        summary: 'An agent (its owner, a tenant admin, or the agent itself)',
+        params: [AGENT_ID],
+        errors: [404],
+        responses: { 200: { description: 'The agent', schema: ref('Agent') } },
+      }),
+      put: operation('agents', {
+        id: 'updateAgent',
+        summary: 'Replace the definition (a new version)',
+        params: [AGENT_ID],
+        body: ref('AgentChange'),
+        errors: [404, 409],
+        responses: { 200: { description: 'The new version', schema: ref('Agent') } },
+      }),
+      delete: operation('agents', {
+        id: 'deleteAgent',
+        summary: 'Delete an agent and its runs (running ones are cancelled)',
+        params: [AGENT_ID],
+        errors: [404],
+        responses: { 204: { description: 'Deleted' } },
+      }),
+    },
+    '/v1/agents/{id}/runs': {
+      post: operation('agents', {
+        id: 'runAgent',
+        summary: 'Run the agent and stream its events (NDJSON, or server-sent events)',
+        description:
+          'The run goes on if the client disconnects; GET /v1/agent-runs/{run_id} reads it and POST …/cancel stops it.',
+        params: [AGENT_ID],
+        body: ref('AgentRunRequest'),
+        errors: [404, 503],
+        responses: {
+          200: {
+            description: 'The run events, ending with run_finished or run_failed',
+            headers: {
+              'x-agent-run-id': { schema: { type: 'string' } },
+              location: { schema: { type: 'string' } },
+            },
+            content: {
+              'application/x-ndjson': {
+                schema: { type: 'string', description: 'One AgentRunEvent per line' },
+              },
+              'text/event-stream': {
+                schema: {
+                  type: 'string',
+                  description: 'One event per AgentRunEvent; the event name is its kind',
+                },
+              },
+            },
+          },
+        },
+      }),
+      get: operation('agents', {
+        id: 'listAgentRuns',
+        summary: "An agent's runs, newest first (without transcripts)",
+        params: [AGENT_ID, ...PAGE],
+        errors: [404],
+        responses: { 200: { description: 'A page of runs', schema: ref('AgentRunPage') } },
+      }),
+    },
+    '/v1/agents/{id}/api-keys': {
+      post: operation('agents', {
+        id: 'createAgentApiKey',
+        summary: 'An API key that authenticates as the agent (the secret is shown once)',
+        params: [AGENT_ID],
+        body: ref('NewAgentApiKey'),
+        errors: [404],
+        responses: { 201: { description: 'Created', schema: ref('AgentApiKeyCreated') } },
+      }),
+    },
+    '/v1/agent-runs/{run_id}': { get: run('getAgentRun', 'A run with its full transcript and query ids') },
+    '/v1/agent-runs/{run_id}/cancel': {
+      post: run('cancelAgentRun', 'Cancel a running run (its running query is interrupted)'),
+    },
   };
 }
 
@@ -647,6 +761,10 @@ export function openApiDocument(): Json {
       { name: 'query runs' },
       { name: 'saved queries' },
       { name: 'catalog' },
+      {
+        name: 'agents',
+        description: "Non-human principals reading with their owner's access narrowed by their scope",
+      },
       { name: 'admin', description: 'Needs the admin role (and, on a scoped key, the admin scope)' },
       { name: 'health' },
       { name: 'docs' },
