@@ -17,7 +17,7 @@ import { EdgeMetrics } from './metrics/index.js';
 import { Registrar } from './registration/registrar.js';
 import { discoverSchema } from './schema/discover.js';
 import { edgeServiceHandlers } from './server/edge-service.js';
-import { connectorFor } from './sources/index.js';
+import { connectorFor, QueryRouter } from './sources/index.js';
 import { CoordinatorTrust } from './trust/coordinator-trust.js';
 
 export interface RunningEdge {
@@ -38,19 +38,17 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
   const log = logger ?? createLogger({ service: 'edge' });
   const startedAt = Date.now();
   const connectors = config.sources.map(connectorFor);
-  const engine = await QueryEngine.open(
-    {
-      memoryLimit: config.engine.memory_limit,
-      threads: config.engine.threads,
-      queryTimeoutMs: config.engine.query_timeout_ms,
-      maxConcurrentQueries: config.engine.max_concurrent_queries,
-      allowedDirectories: connectors.flatMap((c) => c.readablePaths),
-      tempDirectory: config.engine.temp_directory,
-    },
-    async (connection) => {
-      for (const connector of connectors) await connector.attach(connection);
-    },
-  );
+  const engineOptions = {
+    memoryLimit: config.engine.memory_limit,
+    threads: config.engine.threads,
+    queryTimeoutMs: config.engine.query_timeout_ms,
+    maxConcurrentQueries: config.engine.max_concurrent_queries,
+    allowedDirectories: connectors.flatMap((c) => c.readablePaths),
+    tempDirectory: config.engine.temp_directory,
+  };
+  const engine = await QueryEngine.open(engineOptions, async (connection) => {
+    for (const connector of connectors) await connector.attach(connection);
+  });
 
   const metrics = new EdgeMetrics(engine);
   const discover = () => metrics.timeDiscovery(() => discoverSchema(engine, connectors));
@@ -66,6 +64,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
     edgeServiceHandlers({
       edgeName: config.name,
       engine,
+      queries: new QueryRouter(engine, connectors, engineOptions, (path) => metrics.routed(path)),
       connectors,
       trust,
       logger: log,

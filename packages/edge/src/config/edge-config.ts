@@ -27,7 +27,39 @@ const duckdbSource = z.object({
   path: z.string().min(1),
 });
 
-const source = z.discriminatedUnion('type', [filesSource, duckdbSource]);
+/**
+ * A PostgreSQL database. The password never sits in this file: it comes from
+ * an environment variable or a secret file, so configuration dumps and logs
+ * cannot carry it.
+ */
+const postgresSource = z
+  .object({
+    name: identifier,
+    type: z.literal('postgres'),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(1).max(65_535).default(5432),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    /** Name of the environment variable holding the password. */
+    password_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional(),
+    /** File holding the password (trailing newline ignored). */
+    password_file: z.string().min(1).optional(),
+    sslmode: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+    /** PostgreSQL schemas whose tables and views are exposed. */
+    schemas: z.array(z.string().min(1)).min(1).default(['public']),
+    /** Send portable single-source queries to PostgreSQL whole; off: always read rows into DuckDB. */
+    pushdown: z.boolean().default(true),
+    /** Rows fetched from a server-side cursor at a time. */
+    fetch_rows: z.number().int().positive().max(1_000_000).default(10_000),
+  })
+  .refine((s) => !(s.password_env && s.password_file), {
+    message: 'set password_env or password_file, not both',
+  });
+
+const source = z.discriminatedUnion('type', [filesSource, duckdbSource, postgresSource]);
 
 const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
@@ -68,6 +100,7 @@ export const edgeConfigSchema = z.object({
 
 export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
 export type EdgeSourceConfig = z.output<typeof source>;
+export type PostgresSourceConfig = z.output<typeof postgresSource>;
 
 export interface EdgeConfig extends z.output<typeof edgeConfigSchema> {
   /** Paths resolved against the configuration file's folder. */
@@ -80,7 +113,9 @@ export function loadEdgeConfig(path: string): EdgeConfig {
   for (const s of parsed.sources) {
     if (names.has(s.name.toLowerCase())) throw new ConfigError(`source ${s.name} is configured twice`);
     names.add(s.name.toLowerCase());
-    s.path = resolveFrom(path, s.path);
+    if (s.type === 'postgres') {
+      if (s.password_file) s.password_file = resolveFrom(path, s.password_file);
+    } else s.path = resolveFrom(path, s.path);
   }
   if (parsed.engine.temp_directory)
     parsed.engine.temp_directory = resolveFrom(path, parsed.engine.temp_directory);

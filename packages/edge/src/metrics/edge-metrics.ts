@@ -18,6 +18,7 @@ export class EdgeMetrics {
   readonly bytes: Counter;
   readonly activeQueries: Gauge;
   readonly schemaDiscovery: Histogram;
+  readonly routes: Counter<'path'>;
 
   constructor(pool: EdgePool, registry: Registry = createMetricsRegistry('edge')) {
     this.registry = registry;
@@ -49,6 +50,12 @@ export class EdgeMetrics {
       help: 'Queries being served now, including those waiting for a DuckDB connection.',
       registers,
     });
+    this.routes = new Counter({
+      name: 'tributary_edge_query_paths_total',
+      help: 'Queries by where they ran: engine, pushdown (whole in PostgreSQL) or fallback (PostgreSQL rows into DuckDB).',
+      labelNames: ['path'],
+      registers,
+    });
     this.schemaDiscovery = new Histogram({
       name: 'tributary_edge_schema_discovery_duration_seconds',
       help: 'Time to discover the schemas of every source (at start and on refresh).',
@@ -74,6 +81,10 @@ export class EdgeMetrics {
   }
 
   /** Times a schema discovery. */
+  routed(path: string): void {
+    this.routes.inc({ path });
+  }
+
   async timeDiscovery<T>(discover: () => Promise<T>): Promise<T> {
     const end = this.schemaDiscovery.startTimer();
     try {

@@ -22,12 +22,14 @@ import {
 } from '@tributary/core';
 import type { QueryEngine } from '@tributary/engine';
 import type { EdgeMetrics } from '../metrics/index.js';
-import type { SourceConnector } from '../sources/index.js';
+import type { QueryRouter, SourceConnector } from '../sources/index.js';
 import type { CoordinatorTrust } from '../trust/coordinator-trust.js';
 
 export interface EdgeServiceDeps {
   edgeName: string;
   engine: QueryEngine;
+  /** Runs a query where it belongs: the engine, or a PostgreSQL source. */
+  queries: QueryRouter;
   connectors: readonly SourceConnector[];
   trust: CoordinatorTrust;
   logger: Logger;
@@ -125,7 +127,7 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
       async function* results(): AsyncGenerator<QueryResultChunk__Input> {
         await trust.verify(call.metadata);
         const params = request.params.map(fromProtoValue);
-        const stream = engine.stream(request.sql, params, {
+        const stream = deps.queries.stream(request.sql, params, {
           signal: controller.signal,
           timeoutMs: Number(request.timeout_ms) || undefined,
           maxRows: Number(request.max_rows) || undefined,

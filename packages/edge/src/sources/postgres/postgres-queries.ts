@@ -1,0 +1,321 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { qualifiedName, quoteIdentifier, type SqlValue, TributaryError } from '@tributary/core';
+import {
+  type EngineOptions,
+  type IpcChunk,
+  QueryEngine,
+  type StreamOptions,
+  type StreamSummary,
+} from '@tributary/engine';
+import type pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { SourceConnector } from '../source-connector.js';
+import { PgArrowEncoder, type PgField } from './arrow-batches.js';
+import { type PgTable, PostgresSource } from './postgres-source.js';
+import { baseTables, mentionedColumns, pushdownQuery } from './pushdown.js';
+import { castExpression, readExpression } from './types.js';
+
+/** A running query's messages and totals, whichever way it runs. */
+export interface QueryRun extends AsyncIterable<IpcChunk> {
+  readonly summary: StreamSummary;
+}
+
+export type QueryPath = 'engine' | 'pushdown' | 'fallback';
+
+interface Route {
+  path: QueryPath;
+  run: (summary: StreamSummary) => AsyncGenerator<IpcChunk, void, undefined>;
+}
+
+/**
+ * Sends each query where it can run: straight to the locked engine when it
+ * reads no PostgreSQL table; whole to PostgreSQL when it reads one
+ * PostgreSQL source only and its SQL is portable; otherwise into a
+ * throw-away locked DuckDB that first reads the columns it needs from
+ * PostgreSQL.
+ */
+export class QueryRouter {
+  private readonly postgres: PostgresSource[];
+
+  constructor(
+    private readonly engine: QueryEngine,
+    private readonly connectors: readonly SourceConnector[],
+    private readonly engineOptions: EngineOptions,
+    private readonly onRoute: (path: QueryPath) => void = () => undefined,
+  ) {
+    this.postgres = connectors.filter((c): c is PostgresSource => c instanceof PostgresSource);
+  }
+
+  stream(sql: string, params: readonly SqlValue[], options: StreamOptions = {}): QueryRun {
+    if (this.postgres.length === 0) return this.engine.stream(sql, params, options);
+    const summary: StreamSummary = { rowCount: 0, bytes: 0, batchCount: 0, truncated: false };
+    const router = this;
+    async function* messages(): AsyncGenerator<IpcChunk, void, undefined> {
+      const route = await router.route(sql, params, options);
+      router.onRoute(route.path);
+      yield* route.run(summary);
+    }
+    const iterator = messages();
+    return { summary, [Symbol.asyncIterator]: () => iterator };
+  }
+
+  private async route(sql: string, params: readonly SqlValue[], options: StreamOptions): Promise<Route> {
+    const viaEngine: Route = {
+      path: 'engine',
+      run: (summary) => relay(this.engine.stream(sql, params, options), summary),
+    };
+    const parsed = await this.engine
+      .runTrusted<{ tree: string }>('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql])
+      .then((rows) => JSON.parse(String(rows[0]?.tree)))
+      .catch(() => undefined);
+    // Anything DuckDB cannot parse as one SELECT is the engine's to refuse.
+    if (!parsed || parsed.error || parsed.statements?.length !== 1) return viaEngine;
+    const tables = baseTables(parsed.statements);
+    const sourceOf = (catalog: string) =>
+      this.postgres.find((s) => s.name.toLowerCase() === catalog.toLowerCase());
+    const used = new Set(tables.map((t) => sourceOf(t.catalog)).filter((s) => s !== undefined));
+    if (used.size === 0) return viaEngine;
+    const [only] = used;
+    if (used.size === 1 && only?.config.pushdown && tables.every((t) => sourceOf(t.catalog) === only)) {
+      const query = pushdownQuery(
+        parsed.statements[0],
+        {
+          source: only.name,
+          table: (schema, name) => {
+            const t = only.table(schema, name);
+            return t && { schema: t.schema, table: t.name, columns: t.columns.map((c) => c.name) };
+          },
+        },
+        params,
+      );
+      if (query)
+        return {
+          path: 'pushdown',
+          run: (summary) => this.pushdown(only, query.sql, query.params, options, summary),
+        };
+    }
+    const needed = mentionedColumns(parsed.statements);
+    const loads: { source: PostgresSource; table: PgTable }[] = [];
+    for (const ref of tables) {
+      const source = sourceOf(ref.catalog);
+      const table = source?.table(ref.schema || 'main', ref.table);
+      if (!source || !table || loads.some((l) => l.table === table)) continue;
+      const columns = needed ? table.columns.filter((c) => needed.has(c.name.toLowerCase())) : table.columns;
+      loads.push({ source, table: { ...table, columns } });
+    }
+    const others = this.connectors.filter(
+      (c) =>
+        !(c instanceof PostgresSource) &&
+        tables.some((t) => t.catalog.toLowerCase() === c.name.toLowerCase()),
+    );
+    return {
+      path: 'fallback',
+      run: (summary) => this.fallback(loads, others, sql, params, options, summary),
+    };
+  }
+
+  private async *pushdown(
+    source: PostgresSource,
+    sql: string,
+    params: unknown[],
+    options: StreamOptions,
+    summary: StreamSummary,
+  ): AsyncGenerator<IpcChunk, void, undefined> {
+    const session = await Session.open(source, options, this.engineOptions.queryTimeoutMs);
+    try {
+      const cursor = session.client.query(new Cursor(sql, params as never[], { rowMode: 'array' }));
+      const maxRows = options.maxRows && options.maxRows > 0 ? options.maxRows : Number.POSITIVE_INFINITY;
+      const first = await session.read(cursor, source.config.fetch_rows);
+      const encoder = new PgArrowEncoder(first.fields);
+      const schema = encoder.schemaMessage();
+      summary.bytes += schema.byteLength;
+      yield { ipc: schema, rowCount: 0 };
+      let remaining = maxRows;
+      for (let batch = first; batch.rows.length > 0; ) {
+        let rows = batch.rows;
+        if (rows.length > remaining) {
+          rows = rows.slice(0, remaining);
+          summary.truncated = true;
+        }
+        if (rows.length > 0) {
+          const ipc = encoder.batchMessage(rows);
+          summary.rowCount += rows.length;
+          summary.bytes += ipc.byteLength;
+          summary.batchCount++;
+          remaining -= rows.length;
+          yield { ipc, rowCount: rows.length };
+        }
+        if (summary.truncated) break;
+        batch = await session.read(cursor, source.config.fetch_rows);
+        if (remaining === 0 && batch.rows.length > 0) {
+          summary.truncated = true;
+          break;
+        }
+      }
+      await new Promise<void>((resolve) => cursor.close(() => resolve()));
+      session.finished = true;
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async *fallback(
+    loads: { source: PostgresSource; table: PgTable }[],
+    others: SourceConnector[],
+    sql: string,
+    params: readonly SqlValue[],
+    options: StreamOptions,
+    summary: StreamSummary,
+  ): AsyncGenerator<IpcChunk, void, undefined> {
+    const scratch = await QueryEngine.open(
+      {
+        ...this.engineOptions,
+        maxConcurrentQueries: 1,
+        allowedDirectories: others.flatMap((c) => c.readablePaths),
+      },
+      async (connection) => {
+        for (const other of others) await other.attach(connection);
+        for (const source of new Set(loads.map((l) => l.source))) {
+          const tables = loads.filter((l) => l.source === source).map((l) => l.table);
+          await source.declare(connection, []);
+          for (const table of tables) await this.load(connection, source, table, options);
+        }
+      },
+    ).catch((error: unknown) => {
+      throw error instanceof TributaryError
+        ? error
+        : TributaryError.unavailable(`reading from PostgreSQL failed: ${(error as Error).message}`);
+    });
+    try {
+      yield* relay(scratch.stream(sql, params, options), summary);
+    } finally {
+      await scratch.close();
+    }
+  }
+
+  /** Streams one table's needed columns from a cursor into a DuckDB table of the mapped types. */
+  private async load(
+    connection: DuckDBConnection,
+    source: PostgresSource,
+    table: PgTable,
+    options: StreamOptions,
+  ): Promise<void> {
+    const target = qualifiedName(source.name, table.schema, table.name);
+    if (table.columns.length === 0) {
+      // Only the row count matters (e.g. count(*)): one constant column keeps it.
+      table = { ...table, columns: [{ name: '__row', pgType: 'boolean', nullable: true }] };
+    }
+    const staging = `__staging_${Math.random().toString(36).slice(2)}`;
+    await connection.run(
+      `CREATE TEMP TABLE ${quoteIdentifier(staging)} (${table.columns.map((_, i) => `c${i} VARCHAR`).join(', ')})`,
+    );
+    const session = await Session.open(source, options, this.engineOptions.queryTimeoutMs);
+    try {
+      const select = table.columns
+        .map((c) => (c.name === '__row' ? 'true::text' : readExpression(quoteIdentifier(c.name), c.pgType)))
+        .join(', ');
+      const cursor = session.client.query(
+        new Cursor(
+          `SELECT ${select} FROM ${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`,
+          [],
+          {
+            rowMode: 'array',
+          },
+        ),
+      );
+      const appender = await connection.createAppender(staging, 'main', 'temp');
+      for (;;) {
+        const { rows } = await session.read(cursor, source.config.fetch_rows);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          for (const value of row) {
+            if (value === null) appender.appendNull();
+            else appender.appendVarchar(value);
+          }
+          appender.endRow();
+        }
+      }
+      appender.closeSync();
+      session.finished = true;
+    } finally {
+      await session.close();
+    }
+    const columns = table.columns
+      .map((c, i) => `${castExpression(`c${i}`, c.pgType)} AS ${quoteIdentifier(c.name)}`)
+      .join(', ');
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${qualifiedName(source.name, table.schema)}`);
+    await connection.run(`CREATE TABLE ${target} AS SELECT ${columns} FROM ${quoteIdentifier(staging)}`);
+    await connection.run(`DROP TABLE ${quoteIdentifier(staging)}`);
+  }
+}
+
+async function* relay(run: QueryRun, summary: StreamSummary): AsyncGenerator<IpcChunk, void, undefined> {
+  for await (const chunk of run) yield chunk;
+  Object.assign(summary, run.summary);
+}
+
+/**
+ * One read-only PostgreSQL session for one query: the deadline becomes the
+ * statement timeout, and the caller's cancellation a cancel request to the
+ * backend.
+ */
+class Session {
+  finished = false;
+  private cancelled = false;
+  private readonly onAbort: () => void;
+
+  private constructor(
+    private readonly source: PostgresSource,
+    readonly client: pg.Client,
+    private readonly signal: AbortSignal | undefined,
+    private readonly deadline: number,
+  ) {
+    this.onAbort = () => {
+      this.cancelled = true;
+      void this.source.cancel(this.client);
+    };
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  static async open(
+    source: PostgresSource,
+    options: StreamOptions,
+    defaultTimeoutMs: number,
+  ): Promise<Session> {
+    if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
+    const timeoutMs = options.timeoutMs || defaultTimeoutMs;
+    const client = await source.connect(timeoutMs);
+    return new Session(source, client, options.signal, timeoutMs);
+  }
+
+  read(cursor: Cursor, rows: number): Promise<{ rows: (string | null)[][]; fields: PgField[] }> {
+    return new Promise((resolve, reject) => {
+      cursor.read(rows, (error, result) => {
+        if (error) reject(this.translate(error));
+        else {
+          // pg-cursor keeps the row description on its result once PostgreSQL sent it.
+          const fields = (cursor as unknown as { _result?: { fields?: PgField[] } })._result?.fields ?? [];
+          resolve({ rows: result as unknown as (string | null)[][], fields });
+        }
+      });
+    });
+  }
+
+  private translate(error: Error): TributaryError {
+    const code = (error as { code?: string }).code ?? '';
+    if (this.cancelled || this.signal?.aborted)
+      return new TributaryError('CANCELLED', 'the query was cancelled');
+    if (code === '57014')
+      return new TributaryError('DEADLINE_EXCEEDED', `the query exceeded its ${this.deadline} ms deadline`);
+    if (/^(42|22|0A)/.test(code))
+      return TributaryError.invalid(`PostgreSQL refused the query: ${error.message}`);
+    return TributaryError.unavailable(`PostgreSQL source ${this.source.name} failed: ${error.message}`);
+  }
+
+  async close(): Promise<void> {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    // A query stopped early (error, cancellation, row limit) still runs in its backend until told otherwise.
+    if (!this.finished && !this.cancelled) await this.source.cancel(this.client);
+    await this.client.end().catch(() => undefined);
+  }
+}

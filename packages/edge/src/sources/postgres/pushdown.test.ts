@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { baseTables, mentionedColumns, type PushdownCatalog, pushdownQuery } from './pushdown.js';
+
+const catalog: PushdownCatalog = {
+  source: 'shop',
+  table: (schema, table) =>
+    schema.toLowerCase() === 'public' && table.toLowerCase() === 'orders'
+      ? { schema: 'public', table: 'Orders', columns: ['id', 'Region', 'amount'] }
+      : undefined,
+};
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+async function parse(sql: string) {
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql]);
+  return JSON.parse(String(reader.getRowObjectsJS()[0]?.tree));
+}
+
+async function pushdown(sql: string, params: unknown[] = []) {
+  return pushdownQuery((await parse(sql)).statements[0], catalog, params);
+}
+
+before(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+});
+
+after(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+describe('pushdown to PostgreSQL', () => {
+  test('portable SQL is rewritten with PostgreSQL names and string constants as parameters', async () => {
+    const query = await pushdown(
+      `SELECT region, count(*) AS n FROM shop.public.orders WHERE amount > $1 AND region <> 'x''y'
+        GROUP BY region ORDER BY n DESC LIMIT 3`,
+      [10],
+    );
+    assert.deepEqual(query, {
+      sql:
+        'SELECT "Region", count(*) AS "n" FROM "public"."Orders" WHERE (("amount" > $1) AND ("Region" <> $2::text))' +
+        ' GROUP BY "Region" ORDER BY "n" DESC NULLS LAST LIMIT 3',
+      params: [10, "x'y"],
+    });
+  });
+
+  test('anything outside the whitelist stays in DuckDB', async () => {
+    for (const sql of [
+      'SELECT amount / 2 FROM shop.public.orders', // integer division differs
+      'SELECT list_value(id) FROM shop.public.orders',
+      'WITH t AS (SELECT 1) SELECT * FROM t, shop.public.orders',
+      'SELECT id FROM shop.public.orders UNION SELECT 1',
+      'SELECT row_number() OVER () FROM shop.public.orders',
+      'SELECT id FROM shop.public.unknown',
+      'SELECT nope FROM shop.public.orders',
+      'SELECT id FROM other.public.orders',
+    ]) {
+      assert.equal(await pushdown(sql), null, sql);
+    }
+  });
+
+  test('tables and columns a query reads', async () => {
+    const tree = await parse('SELECT o.id FROM shop.public.orders o JOIN lake.main.x ON o.Region = x.r');
+    assert.deepEqual(
+      baseTables(tree.statements).map((t) => `${t.catalog}.${t.schema}.${t.table}`),
+      ['shop.public.orders', 'lake.main.x'],
+    );
+    assert.deepEqual([...(mentionedColumns(tree.statements) ?? [])].sort(), ['id', 'o', 'r', 'region', 'x']);
+    assert.equal(mentionedColumns((await parse('SELECT * FROM shop.public.orders')).statements), null);
+  });
+});

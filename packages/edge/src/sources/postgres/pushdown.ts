@@ -1,0 +1,349 @@
+import { quoteIdentifier } from '@tributary/core';
+
+/**
+ * Decides whether a query can run in PostgreSQL as it is, and writes the
+ * PostgreSQL SQL for it from DuckDB's own parse tree (`json_serialize_sql`).
+ * Deliberately conservative: a whitelist of node kinds, operators, functions
+ * and types whose meaning is the same in both systems. Anything else (integer
+ * division, window functions, DuckDB-only functions, set operations, CTEs…)
+ * returns null and the query runs in DuckDB instead.
+ *
+ * Written by hand: no library turns DuckDB's parse tree into PostgreSQL SQL.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: DuckDB's JSON parse tree has no published types
+type Node = any;
+
+/** What the printer needs to know about the source's tables. */
+export interface PushdownCatalog {
+  source: string;
+  /** Real `[schema, table]` for a name written in the query, matched case-insensitively. */
+  table(schema: string, table: string): { schema: string; table: string; columns: string[] } | undefined;
+}
+
+export interface PushdownQuery {
+  sql: string;
+  /** The caller's parameters followed by the query's string constants. */
+  params: unknown[];
+}
+
+class NotPortable extends Error {}
+
+const COMPARISONS: Record<string, string> = {
+  COMPARE_EQUAL: '=',
+  COMPARE_NOTEQUAL: '<>',
+  COMPARE_LESSTHAN: '<',
+  COMPARE_GREATERTHAN: '>',
+  COMPARE_LESSTHANOREQUALTO: '<=',
+  COMPARE_GREATERTHANOREQUALTO: '>=',
+  COMPARE_DISTINCT_FROM: 'IS DISTINCT FROM',
+  COMPARE_NOT_DISTINCT_FROM: 'IS NOT DISTINCT FROM',
+};
+
+const OPERATORS: Record<string, string> = {
+  '+': '+',
+  '-': '-',
+  '*': '*',
+  '~~': 'LIKE',
+  '!~~': 'NOT LIKE',
+  '~~*': 'ILIKE',
+  '!~~*': 'NOT ILIKE',
+};
+
+const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg']);
+const SCALARS = new Set(['lower', 'upper', 'length', 'abs', 'coalesce', 'nullif']);
+
+const CAST_TYPES: Record<string, string> = {
+  SMALLINT: 'smallint',
+  INTEGER: 'integer',
+  BIGINT: 'bigint',
+  VARCHAR: 'text',
+  BOOLEAN: 'boolean',
+  DATE: 'date',
+  DOUBLE: 'double precision',
+};
+
+/** The base tables a parse tree reads, as written: `[catalog, schema, table]`. */
+export function baseTables(tree: Node): { catalog: string; schema: string; table: string }[] {
+  const found: { catalog: string; schema: string; table: string }[] = [];
+  const visit = (node: Node) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string')
+        found.push({
+          catalog: node.catalog_name ?? '',
+          schema: node.schema_name ?? '',
+          table: node.table_name,
+        });
+      for (const value of Object.values(node)) visit(value);
+    }
+  };
+  visit(tree);
+  return found;
+}
+
+/** Column names a parse tree mentions (lower-cased), or null when it selects `*` somewhere. */
+export function mentionedColumns(tree: Node): Set<string> | null {
+  const names = new Set<string>();
+  let star = false;
+  const visit = (node: Node) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      if (node.class === 'STAR' || node.class === 'COLUMNS') star = true;
+      if (node.class === 'COLUMN_REF')
+        for (const part of node.column_names ?? []) names.add(String(part).toLowerCase());
+      for (const value of Object.values(node)) visit(value);
+    }
+  };
+  visit(tree);
+  return star ? null : names;
+}
+
+/** PostgreSQL SQL for `statement` (one parsed statement), or null when it is not portable. */
+export function pushdownQuery(
+  statement: Node,
+  catalog: PushdownCatalog,
+  callerParams: readonly unknown[],
+): PushdownQuery | null {
+  const params = [...callerParams];
+  try {
+    const sql = new Printer(catalog, params, callerParams.length).query(statement.node);
+    return { sql, params };
+  } catch (error) {
+    if (error instanceof NotPortable) return null;
+    throw error;
+  }
+}
+
+class Printer {
+  private columns = new Map<string, string>();
+  private aliases = new Map<string, string>();
+
+  constructor(
+    private readonly catalog: PushdownCatalog,
+    private readonly params: unknown[],
+    private readonly callerParamCount: number,
+  ) {}
+
+  query(node: Node): string {
+    if (node?.type !== 'SELECT_NODE') throw new NotPortable();
+    if ((node.cte_map?.map ?? []).length > 0) throw new NotPortable();
+    if (node.sample || node.qualify || node.aggregate_handling !== 'STANDARD_HANDLING')
+      throw new NotPortable();
+    const outerColumns = this.columns;
+    const outerAliases = this.aliases;
+    this.columns = new Map();
+    this.aliases = new Map();
+    const from = node.from_table ? ` FROM ${this.tableRef(node.from_table)}` : '';
+    for (const item of node.select_list)
+      if (item.alias) this.aliases.set(item.alias.toLowerCase(), item.alias);
+    let distinct = '';
+    let order = '';
+    let limit = '';
+    for (const modifier of node.modifiers ?? []) {
+      if (modifier.type === 'DISTINCT_MODIFIER') {
+        if ((modifier.distinct_on_targets ?? []).length > 0) throw new NotPortable();
+        distinct = 'DISTINCT ';
+      } else if (modifier.type === 'ORDER_MODIFIER') {
+        order = ` ORDER BY ${modifier.orders.map((o: Node) => this.orderTerm(o)).join(', ')}`;
+      } else if (modifier.type === 'LIMIT_MODIFIER') {
+        if (modifier.limit) limit += ` LIMIT ${this.expr(modifier.limit)}`;
+        if (modifier.offset) limit += ` OFFSET ${this.expr(modifier.offset)}`;
+      } else throw new NotPortable();
+    }
+    const select = node.select_list.map((item: Node) => this.selectItem(item)).join(', ');
+    let sql = `SELECT ${distinct}${select}${from}`;
+    if (node.where_clause) sql += ` WHERE ${this.expr(node.where_clause)}`;
+    const groups = node.group_expressions ?? [];
+    if (groups.length > 0) {
+      const sets = node.group_sets ?? [];
+      if (sets.length !== 1 || sets[0].length !== groups.length) throw new NotPortable();
+      sql += ` GROUP BY ${groups.map((g: Node) => this.expr(g)).join(', ')}`;
+    }
+    if (node.having) sql += ` HAVING ${this.expr(node.having)}`;
+    sql += order + limit;
+    this.columns = outerColumns;
+    this.aliases = outerAliases;
+    return sql;
+  }
+
+  private selectItem(item: Node): string {
+    const text = this.expr(item);
+    return item.alias ? `${text} AS ${quoteIdentifier(item.alias)}` : text;
+  }
+
+  private orderTerm(order: Node): string {
+    const direction = { ASCENDING: ' ASC', DESCENDING: ' DESC', ORDER_DEFAULT: '' }[order.type as string];
+    // DuckDB and PostgreSQL place NULLs differently by default, so the order is always spelled out.
+    const nulls = { NULLS_FIRST: ' NULLS FIRST', NULLS_LAST: ' NULLS LAST', ORDER_DEFAULT: ' NULLS LAST' }[
+      order.null_order as string
+    ];
+    if (direction === undefined || nulls === undefined) throw new NotPortable();
+    return `${this.expr(order.expression)}${direction}${nulls}`;
+  }
+
+  private tableRef(ref: Node): string {
+    if (ref.sample || ref.at_clause || (ref.column_name_alias ?? []).length > 0) throw new NotPortable();
+    const alias = ref.alias ? ` AS ${quoteIdentifier(ref.alias)}` : '';
+    switch (ref.type) {
+      case 'BASE_TABLE': {
+        if (ref.catalog_name.toLowerCase() !== this.catalog.source.toLowerCase()) throw new NotPortable();
+        const table = this.catalog.table(ref.schema_name || 'main', ref.table_name);
+        if (!table) throw new NotPortable();
+        for (const column of table.columns) this.columns.set(column.toLowerCase(), column);
+        return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)}${alias}`;
+      }
+      case 'SUBQUERY': {
+        if (!ref.alias) throw new NotPortable();
+        const inner = new Printer(this.catalog, this.params, this.callerParamCount);
+        const sql = inner.query(ref.subquery?.node);
+        // The subquery's output names are what the outer query can refer to.
+        for (const item of ref.subquery.node.select_list) {
+          const name = item.alias || (item.class === 'COLUMN_REF' ? item.column_names.at(-1) : undefined);
+          if (!name) throw new NotPortable();
+          this.columns.set(String(name).toLowerCase(), name);
+        }
+        for (const [key, value] of inner.exposedStarColumns(ref.subquery.node)) this.columns.set(key, value);
+        return `(${sql})${alias}`;
+      }
+      case 'JOIN': {
+        if (ref.ref_type !== 'REGULAR' || (ref.using_columns ?? []).length > 0) throw new NotPortable();
+        const kind = { INNER: 'JOIN', LEFT: 'LEFT JOIN' }[ref.join_type as string];
+        if (!kind || !ref.condition) throw new NotPortable();
+        const left = this.tableRef(ref.left);
+        const right = this.tableRef(ref.right);
+        return `${left} ${kind} ${right} ON ${this.expr(ref.condition)}`;
+      }
+      default:
+        throw new NotPortable();
+    }
+  }
+
+  /** The columns a `SELECT *` subquery passes through. */
+  private exposedStarColumns(node: Node): Map<string, string> {
+    return node.select_list.some((item: Node) => item.class === 'STAR') ? this.columns : new Map();
+  }
+
+  private column(parts: string[]): string {
+    const name = parts.at(-1) as string;
+    const real =
+      this.columns.get(name.toLowerCase()) ??
+      (parts.length === 1 ? this.aliases.get(name.toLowerCase()) : undefined);
+    if (real === undefined) throw new NotPortable();
+    // A qualifier is a table alias the query itself wrote; it is repeated as written.
+    if (parts.length === 2) return `${quoteIdentifier(parts[0] as string)}.${quoteIdentifier(real)}`;
+    if (parts.length > 2) throw new NotPortable();
+    return quoteIdentifier(real);
+  }
+
+  private constant(value: Node): string {
+    if (value.is_null) return 'NULL';
+    switch (value.type?.id) {
+      case 'INTEGER':
+      case 'BIGINT':
+      case 'SMALLINT':
+      case 'TINYINT':
+      case 'HUGEINT':
+        if (!/^-?\d+$/.test(String(value.value))) throw new NotPortable();
+        return String(value.value);
+      case 'BOOLEAN':
+        return value.value ? 'TRUE' : 'FALSE';
+      case 'VARCHAR':
+        // Caller text travels as a bound parameter, never inside the SQL.
+        this.params.push(String(value.value));
+        return `$${this.params.length}::text`;
+      default:
+        throw new NotPortable();
+    }
+  }
+
+  private expr(node: Node): string {
+    if (node.class !== 'COLUMN_REF' && node.class !== 'STAR' && node.alias && node.alias.length > 0) {
+      // An alias inside an expression tree is only meaningful in the select list, handled by the caller.
+    }
+    switch (node.class) {
+      case 'COLUMN_REF':
+        return this.column(node.column_names);
+      case 'STAR':
+        if (node.exclude_list?.length || node.replace_list?.length || node.columns || node.expr)
+          throw new NotPortable();
+        return node.relation_name ? `${quoteIdentifier(node.relation_name)}.*` : '*';
+      case 'CONSTANT':
+        return this.constant(node.value);
+      case 'PARAMETER': {
+        const index = Number(node.identifier);
+        if (!Number.isInteger(index) || index < 1 || index > this.callerParamCount) throw new NotPortable();
+        return `$${index}`;
+      }
+      case 'COMPARISON': {
+        const op = COMPARISONS[node.type];
+        if (!op) throw new NotPortable();
+        return `(${this.expr(node.left)} ${op} ${this.expr(node.right)})`;
+      }
+      case 'CONJUNCTION': {
+        const op = { CONJUNCTION_AND: ' AND ', CONJUNCTION_OR: ' OR ' }[node.type as string];
+        if (!op) throw new NotPortable();
+        return `(${node.children.map((c: Node) => this.expr(c)).join(op)})`;
+      }
+      case 'OPERATOR': {
+        const children: string[] = node.children.map((c: Node) => this.expr(c));
+        switch (node.type) {
+          case 'OPERATOR_NOT':
+            return `(NOT ${children[0]})`;
+          case 'OPERATOR_IS_NULL':
+            return `(${children[0]} IS NULL)`;
+          case 'OPERATOR_IS_NOT_NULL':
+            return `(${children[0]} IS NOT NULL)`;
+          case 'COMPARE_IN':
+            return `(${children[0]} IN (${children.slice(1).join(', ')}))`;
+          case 'COMPARE_NOT_IN':
+            return `(${children[0]} NOT IN (${children.slice(1).join(', ')}))`;
+          default:
+            throw new NotPortable();
+        }
+      }
+      case 'BETWEEN':
+        return `(${this.expr(node.input)} BETWEEN ${this.expr(node.lower)} AND ${this.expr(node.upper)})`;
+      case 'CASE': {
+        const checks = node.case_checks.map(
+          (c: Node) => `WHEN ${this.expr(c.when_expr)} THEN ${this.expr(c.then_expr)}`,
+        );
+        return `(CASE ${checks.join(' ')} ELSE ${this.expr(node.else_expr)} END)`;
+      }
+      case 'CAST': {
+        const type = CAST_TYPES[node.cast_type?.id];
+        if (!type || node.try_cast) throw new NotPortable();
+        return `CAST(${this.expr(node.child)} AS ${type})`;
+      }
+      case 'FUNCTION':
+        return this.func(node);
+      default:
+        throw new NotPortable();
+    }
+  }
+
+  private func(node: Node): string {
+    if (
+      node.filter ||
+      (node.order_bys?.orders ?? []).length > 0 ||
+      node.export_state ||
+      node.schema ||
+      node.catalog
+    )
+      throw new NotPortable();
+    const name = String(node.function_name).toLowerCase();
+    const args: string[] = node.children.map((c: Node) => this.expr(c));
+    if (node.is_operator) {
+      const op = OPERATORS[name];
+      if (!op || node.distinct) throw new NotPortable();
+      if (args.length === 1 && (op === '-' || op === '+')) return `(${op}${args[0]})`;
+      if (args.length !== 2) throw new NotPortable();
+      return `(${args[0]} ${op} ${args[1]})`;
+    }
+    if (name === 'count_star' && args.length === 0 && !node.distinct) return 'count(*)';
+    if (AGGREGATES.has(name) && args.length === 1)
+      return `${name}(${node.distinct ? 'DISTINCT ' : ''}${args[0]})`;
+    if (SCALARS.has(name) && !node.distinct && args.length > 0) return `${name}(${args.join(', ')})`;
+    throw new NotPortable();
+  }
+}
