@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TributaryError } from '@tributary/core';
 import { eventually } from '../support/assertions.js';
 import { Cluster } from '../support/cluster.js';
+import { finishStream, metadataOf, rawQueryService } from '../support/grpc.js';
 import { signToken } from '../support/jwt.js';
 import { PostgresServer } from '../support/postgres.js';
 
@@ -229,14 +230,12 @@ describe('PostgreSQL source', () => {
   test('cancelling a query stops its PostgreSQL backend', async () => {
     const heavy = `SELECT count(*) AS n FROM shop.public.numbers a JOIN shop.public.numbers b ON a.n <> b.n
                      JOIN shop.public.numbers c ON b.n <> c.n JOIN shop.public.numbers d ON c.n <> d.n`;
-    const controller = new AbortController();
-    const response = cluster.http('/v1/query', {
-      method: 'POST',
-      json: { sql: heavy },
-      headers: { 'x-api-key': cluster.apiKey },
-      signal: controller.signal,
-    });
-    response.catch(() => undefined);
+    const stub = rawQueryService(cluster.grpcAddress);
+    const call = stub.ExecuteQuery(
+      { sql: heavy, params: [], limit: 0 },
+      metadataOf({ 'x-api-key': cluster.apiKey }),
+    );
+    const outcome = finishStream(call);
     const running = `SELECT count(*)::int AS n FROM pg_stat_activity
                       WHERE application_name = 'tributary-edge:shop' AND state = 'active' AND query LIKE '%numbers%'`;
     await eventually(
@@ -244,7 +243,9 @@ describe('PostgreSQL source', () => {
       20_000,
       'the query running in PostgreSQL',
     );
-    controller.abort();
+    call.cancel();
+    await outcome;
+    stub.close();
     await eventually(
       async () => (await server.query<{ n: number }>(running))[0]?.n === 0,
       20_000,
