@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import type { RetryEvent, TributaryClient, TributaryError } from '@tributary/client';
+import {
+  GrpcWebClient,
+  grpcWebNodeTransport,
+  type RetryEvent,
+  type TributaryClient,
+  type TributaryError,
+} from '@tributary/client';
 import { ERROR_CODE_KEY } from '@tributary/core';
 import { Cluster } from '../support/cluster.js';
 import { createFixtures, type Fixtures } from '../support/fixtures.js';
@@ -86,6 +92,39 @@ test('a rate-limited query waits as the coordinator says, then runs', async () =
   });
   try {
     assert.deepEqual(await waiting.query(COUNT_SQL).toArray(), [{ n: 7 }]);
+    assert.ok(retries.length >= 1, 'retried');
+    assert.equal((retries[0]?.error as TributaryError | undefined)?.code, 'RATE_LIMITED');
+    assert.equal(retries[0]?.delayMs, COORDINATOR_RETRY_AFTER_MS);
+  } finally {
+    await slot.release();
+  }
+});
+
+test('the gRPC-Web client waits as the coordinator says too, and can be told not to', async () => {
+  const web = (options: { retry?: false; onRetry?: (event: RetryEvent) => void } = {}) =>
+    new GrpcWebClient({
+      url: cluster.grpcWebUrl,
+      transport: grpcWebNodeTransport(),
+      apiKey: cluster.apiKey,
+      ...options,
+    });
+  const slot = await holdSlot();
+  try {
+    await assert.rejects(
+      web({ retry: false }).query(COUNT_SQL).toArray(),
+      (error: TributaryError) =>
+        error.code === 'RATE_LIMITED' && error.details?.retry_after_ms === COORDINATOR_RETRY_AFTER_MS,
+    );
+    const retries: RetryEvent[] = [];
+    const rows = await web({
+      onRetry: (event) => {
+        retries.push(event);
+        void slot.release();
+      },
+    })
+      .query(COUNT_SQL)
+      .toArray();
+    assert.deepEqual(rows, [{ n: 7 }]);
     assert.ok(retries.length >= 1, 'retried');
     assert.equal((retries[0]?.error as TributaryError | undefined)?.code, 'RATE_LIMITED');
     assert.equal(retries[0]?.delayMs, COORDINATOR_RETRY_AFTER_MS);

@@ -10,3 +10,4 @@ export {
 export type { Credentials, ListTablesOptions } from './call-options.js';
 export { GrpcWebClient, type GrpcWebClientOptions, type WebQueryOptions } from './grpc-web/index.js';
 export { QueryResult } from './result.js';
+export type { RetryEvent, RetryOptions } from './retry/index.js';

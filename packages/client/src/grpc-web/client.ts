@@ -21,6 +21,16 @@ import {
   requests,
 } from '../call-options.js';
 import { QueryResult } from '../result.js';
+import {
+  NO_RETRY,
+  type RetryContext,
+  type RetryEvent,
+  type RetryOptions,
+  retrying,
+  retryingStream,
+  retryPolicy,
+} from '../retry/index.js';
+import { classifyWebFailure } from './failure.js';
 import { Inbox } from './inbox.js';
 
 const { grpc } = improbable;
@@ -30,8 +40,12 @@ export interface GrpcWebClientOptions extends Credentials {
   url: string;
   /** Browsers: leave unset (fetch). Node: `grpcWebNodeTransport()` from `@tributary/client`. */
   transport?: GrpcTypes.TransportFactory;
-  /** Per-call deadline for unary calls (ms), sent as `grpc-timeout`. */
+  /** Deadline of unary calls, retries included (ms), sent as `grpc-timeout`. */
   timeoutMs?: number;
+  /** Retries of reads that failed for a passing reason (UNAVAILABLE, RATE_LIMITED); `false` turns them off. */
+  retry?: RetryOptions | false;
+  /** Observes each retry, e.g. to log it. */
+  onRetry?: (event: RetryEvent & { method: string }) => void;
 }
 
 export interface WebQueryOptions {
@@ -40,8 +54,10 @@ export interface WebQueryOptions {
   /** Deadline for the whole streaming call (ms). */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Sent as `x-request-id`; one is generated when absent. */
+  /** Sent as `x-request-id` with every attempt; one is generated when absent. */
   requestId?: string;
+  /** This call's retry settings over the client's; a query is retried only before its first message. */
+  retry?: RetryOptions | false;
 }
 
 /** The descriptor shape `@improbable-eng/grpc-web` expects, over the contract's own encoders. */
@@ -112,35 +128,68 @@ export class GrpcWebClient {
     };
   }
 
-  private async unary<T>(service: string, method: string, request: unknown): Promise<T> {
-    const inbox = new Inbox<unknown>();
-    this.call(
-      service,
-      method,
-      request,
-      { timeoutMs: this.options.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS },
-      inbox,
-    );
-    let response: unknown;
-    for await (const message of inbox) response = message;
-    if (response === undefined) throw new TributaryError('INTERNAL', `${method} returned no message`);
-    return response as T;
+  /** Every call this client makes only reads, so every call may be retried under the policy. */
+  private retryContext(
+    method: string,
+    retry: RetryOptions | false | undefined,
+    signal: AbortSignal,
+    deadline: number | undefined,
+  ): RetryContext {
+    const onRetry = this.options.onRetry;
+    return {
+      policy: this.options.retry === false ? NO_RETRY : retryPolicy(this.options.retry, retry),
+      classify: classifyWebFailure,
+      signal,
+      deadline,
+      onRetry: onRetry && ((event) => onRetry({ ...event, method })),
+    };
+  }
+
+  private unary<T>(service: string, method: string, request: unknown): Promise<T> {
+    const deadline = Date.now() + (this.options.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS);
+    const requestId = newRequestId();
+    const attempt = async () => {
+      const inbox = new Inbox<unknown>();
+      this.call(
+        service,
+        method,
+        request,
+        { timeoutMs: Math.max(1, deadline - Date.now()), requestId },
+        inbox,
+      );
+      let response: unknown;
+      for await (const message of inbox) response = message;
+      if (response === undefined) throw new TributaryError('INTERNAL', `${method} returned no message`);
+      return response as T;
+    };
+    return retrying(attempt, this.retryContext(method, undefined, new AbortController().signal, deadline));
   }
 
   private stream(service: string, method: string, request: unknown, options: WebQueryOptions): QueryResult {
     const requestId = options.requestId ?? newRequestId();
-    const inbox = new Inbox<unknown>();
-    if (options.signal?.aborted) {
-      inbox.end(new TributaryError('CANCELLED', 'the query was cancelled before it started'));
-      return new QueryResult(inbox as AsyncIterable<QueryResultChunk>, () => undefined, { requestId });
-    }
-    const cancel = this.call(service, method, request, { timeoutMs: options.timeoutMs, requestId }, inbox);
-    const abort = () => {
-      cancel();
-      inbox.end(new TributaryError('CANCELLED', 'the query was cancelled', { request_id: requestId }));
+    const deadline = options.timeoutMs ? Date.now() + options.timeoutMs : undefined;
+    // One controller for the caller's signal and QueryResult's own cancel:
+    // either ends the current attempt and any retry still to come.
+    const controller = new AbortController();
+    let current: { inbox: Inbox<unknown>; cancel(): void } | undefined;
+    const open = () => {
+      const inbox = new Inbox<unknown>();
+      const timeoutMs = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+      current = { inbox, cancel: this.call(service, method, request, { timeoutMs, requestId }, inbox) };
+      return inbox;
     };
-    options.signal?.addEventListener('abort', abort, { once: true });
-    return new QueryResult(inbox as AsyncIterable<QueryResultChunk>, abort, { requestId });
+    const abort = () => {
+      if (controller.signal.aborted) return;
+      const reason = new TributaryError('CANCELLED', 'the query was cancelled', { request_id: requestId });
+      controller.abort(reason);
+      current?.cancel();
+      current?.inbox.end(reason);
+    };
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
+    const context = this.retryContext(method, options.retry, controller.signal, deadline);
+    const chunks = retryingStream(open, context) as AsyncIterable<QueryResultChunk>;
+    return new QueryResult(chunks, abort, { requestId });
   }
 
   /** Runs SQL; Arrow record batches stream as the coordinator sends them. */
