@@ -235,6 +235,7 @@ export async function startCoordinator(
           return { id: agent.id, scope: agent.scope, rateLimitTier: agent.rateLimitTier };
         },
         logger: log,
+        revocations: shared.revocations,
         onFailure: (reason) => metrics.authFailures.inc({ reason }),
       }),
       rateLimits,
@@ -247,6 +248,7 @@ export async function startCoordinator(
     admin: new AdminService({
       store,
       audit,
+      revocations: shared.revocations,
       validatePolicyDocument:
         hooks.validatePolicyDocument ?? ((document) => governance.validateDocument(document)),
       onPolicyPublished: (tenant, version) => {

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/index.js';
+import type { RevocationList } from '../shared-state/index.js';
 import type { PolicyVersionRecord, Store } from '../store/index.js';
 import type { AdminContext } from './admin-context.js';
 
@@ -16,6 +17,11 @@ export interface AdminDeps {
   /** Told after a new policy version is stored, e.g. to reload the policy engine. */
   onPolicyPublished?: (tenant: string, version: PolicyVersionRecord) => void;
   clock: () => number;
+  /**
+   * Where revocations are announced to every replica: each replica's store
+   * holds its own records, so a change written here alone reaches no other.
+   */
+  revocations?: Pick<RevocationList, 'add' | 'restoreUser'>;
 }
 
 /** Writes the audit record of one admin change: who, what, and the state before and after. */

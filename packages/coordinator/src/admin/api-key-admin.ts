@@ -10,6 +10,7 @@ import {
   TributaryError,
 } from '@tributary/core';
 import { API_KEY_SCOPES, type ApiKeyScope, generateApiKey, hashApiKey } from '../auth/index.js';
+import { MAX_REVOCATION_MS } from '../shared-state/index.js';
 import type { ApiKeyRecord } from '../store/index.js';
 import type { AdminContext } from './admin-context.js';
 import { type AdminDeps, recordChange } from './admin-deps.js';
@@ -97,6 +98,12 @@ export class ApiKeyAdmin {
   async revoke(ctx: AdminContext, id: string): Promise<ApiKey__Input> {
     const before = await this.find(ctx, input.required(id, 'id'));
     const after = await this.deps.store.apiKeys.revoke(ctx.tenant, id);
+    await this.deps.revocations?.add({
+      kind: 'api_key',
+      tenant: ctx.tenant,
+      keyId: id,
+      expiresAt: before.expiresAt ?? this.deps.clock() + MAX_REVOCATION_MS,
+    });
     const [beforeView, afterView] = await this.views(ctx, [before, after]);
     recordChange(this.deps, ctx, {
       action: 'api_key.revoke',

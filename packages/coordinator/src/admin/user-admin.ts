@@ -7,6 +7,7 @@ import {
   type UpdateUserRequest,
   type User__Input,
 } from '@tributary/core';
+import { MAX_REVOCATION_MS } from '../shared-state/index.js';
 import type { UserRecord } from '../store/index.js';
 import type { AdminContext } from './admin-context.js';
 import { type AdminDeps, recordChange } from './admin-deps.js';
@@ -40,6 +41,8 @@ export class UserAdmin {
       attributes: input.attributes(request.attributes, 'attributes'),
       disabled: Boolean(request.disabled),
     });
+    if (!user.disabled) await this.deps.revocations?.restoreUser(ctx.tenant, user.subject);
+    else await this.revoke(ctx, user.subject);
     recordChange(this.deps, ctx, { action: 'user.create', target: user.id, after: userView(user) });
     return userView(user);
   }
@@ -63,6 +66,9 @@ export class UserAdmin {
     };
     const before = await this.find(ctx, id);
     const after = await this.deps.store.users.update(ctx.tenant, id, change);
+    if (after.disabled && !before.disabled) await this.revoke(ctx, after.subject);
+    if (!after.disabled && before.disabled)
+      await this.deps.revocations?.restoreUser(ctx.tenant, after.subject);
     recordChange(this.deps, ctx, {
       action: 'user.update',
       target: id,
@@ -75,6 +81,7 @@ export class UserAdmin {
   async delete(ctx: AdminContext, id: string): Promise<DeleteUserResponse__Input> {
     const deleted = await this.deps.store.users.delete(ctx.tenant, input.required(id, 'id'));
     if (!deleted) throw TributaryError.notFound(`user ${id} not found`);
+    await this.revoke(ctx, deleted.user.subject);
     recordChange(this.deps, ctx, {
       action: 'user.delete',
       target: id,
@@ -82,6 +89,16 @@ export class UserAdmin {
       after: { revoked_api_keys: deleted.revokedKeys },
     });
     return { revoked_api_keys: deleted.revokedKeys };
+  }
+
+  /** Refuses the subject's credentials on every replica, including keys other stores hold for it. */
+  private async revoke(ctx: AdminContext, subject: string): Promise<void> {
+    await this.deps.revocations?.add({
+      kind: 'user',
+      tenant: ctx.tenant,
+      subject,
+      expiresAt: this.deps.clock() + MAX_REVOCATION_MS,
+    });
   }
 
   private async find(ctx: AdminContext, id: string): Promise<UserRecord> {

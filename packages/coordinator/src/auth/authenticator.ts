@@ -1,6 +1,7 @@
 import { type Logger, TributaryError } from '@tributary/core';
 import type { CoordinatorConfig } from '../config/coordinator-config.js';
 import type { AuthFailureReason } from '../metrics/index.js';
+import type { RevocationChecks } from '../shared-state/index.js';
 import type { Store } from '../store/index.js';
 import { agentOfScopes } from './agent-keys.js';
 import { ApiKeyVerifier } from './api-keys.js';
@@ -24,6 +25,11 @@ export interface AuthenticatorOptions {
   store?: Pick<Store, 'users' | 'apiKeys'> & Partial<Pick<Store, 'generation'>>;
   logger?: Logger;
   clock?: () => number;
+  /**
+   * Credentials revoked on any replica, consulted after every successful
+   * verification (a local lookup). Without it only this store's records count.
+   */
+  revocations?: RevocationChecks;
   /** Told why each refused request failed (a fixed set of reasons, for metrics). */
   onFailure?: (reason: AuthFailureReason) => void;
 }
@@ -99,9 +105,13 @@ export class Authenticator {
       const token = match[1];
       // An API key sent as a bearer token is accepted too: many HTTP clients only speak bearer.
       if (token.startsWith('trb_')) return this.verifyApiKey(token);
-      const principal = this.jwt ? await this.jwt.verify(token) : undefined;
-      if (!principal) throw new AuthFailure('invalid_token', 'invalid or expired token');
-      return this.withStoredIdentity(principal);
+      const verified = this.jwt ? await this.jwt.verifyToken(token) : undefined;
+      if (!verified) throw new AuthFailure('invalid_token', 'invalid or expired token');
+      const { principal, jti, issuedAt } = verified;
+      if (this.options.revocations?.isTokenRevoked(principal.tenant, principal.subject, jti, issuedAt)) {
+        throw new AuthFailure('revoked', 'invalid or expired token');
+      }
+      return this.withStoredIdentity(this.notRevoked(principal));
     }
     throw new AuthFailure(
       'missing_credentials',
@@ -111,9 +121,9 @@ export class Authenticator {
 
   private async verifyApiKey(key: string): Promise<Principal> {
     const configured = this.configuredKeys.verify(key);
-    if (configured) return this.withStoredIdentity(configured);
+    if (configured) return this.withStoredIdentity(this.notRevoked(configured));
     const stored = await this.storedKeys?.verify(key);
-    if (stored) return this.asAgent(stored);
+    if (stored) return this.asAgent(this.notRevoked(stored));
     throw new AuthFailure('invalid_api_key', 'invalid API key');
   }
 
@@ -124,6 +134,19 @@ export class Authenticator {
     const agent = await this.options.agents?.(principal.tenant, agentId, principal.subject);
     if (!agent) throw new AuthFailure('invalid_api_key', 'invalid API key');
     return { ...principal, agent };
+  }
+
+  /** Refuses a verified principal whose key or user was revoked on any replica. */
+  private notRevoked(principal: Principal): Principal {
+    const list = this.options.revocations;
+    if (!list) return principal;
+    if (principal.keyId !== undefined && list.isKeyRevoked(principal.tenant, principal.keyId)) {
+      throw new AuthFailure('revoked', 'invalid API key');
+    }
+    if (list.isUserRevoked(principal.tenant, principal.subject)) {
+      throw new AuthFailure('identity_disabled', 'this identity is disabled or deleted');
+    }
+    return principal;
   }
 
   /** A stored user that was deleted or disabled refuses its principal (UNAUTHENTICATED, counted as identity_disabled). */

@@ -36,6 +36,13 @@ function scalarAttributes(value: unknown): Principal['attributes'] {
   return attributes;
 }
 
+export interface VerifiedToken {
+  principal: Principal;
+  jti?: string;
+  /** `iat` in milliseconds. */
+  issuedAt?: number;
+}
+
 /**
  * Verifies bearer tokens against the configured JWKS. Issuer, audience,
  * expiry and not-before are checked with a small clock tolerance; only
@@ -64,6 +71,11 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<Principal | undefined> {
+    return (await this.verifyToken(token))?.principal;
+  }
+
+  /** The principal with the token's id (`jti`) and issue time (`iat`, in ms), which revocations name. */
+  async verifyToken(token: string): Promise<VerifiedToken | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         issuer: this.config.issuer,
@@ -75,13 +87,18 @@ export class JwtVerifier {
       const subject = claim(payload, this.config.claims.subject);
       if (typeof subject !== 'string' || subject === '') return undefined;
       const tenant = claim(payload, this.config.claims.tenant);
-      return {
+      const principal: Principal = {
         tenant: typeof tenant === 'string' && tenant ? tenant : this.defaultTenant,
         subject,
         roles: stringList(claim(payload, this.config.claims.roles)),
         groups: stringList(claim(payload, this.config.claims.groups)),
         attributes: scalarAttributes(claim(payload, this.config.claims.attributes)),
         method: 'jwt',
+      };
+      return {
+        principal,
+        jti: typeof payload.jti === 'string' && payload.jti !== '' ? payload.jti : undefined,
+        issuedAt: typeof payload.iat === 'number' ? payload.iat * 1000 : undefined,
       };
     } catch {
       return undefined;

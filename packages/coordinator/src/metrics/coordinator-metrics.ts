@@ -19,7 +19,8 @@ export type AuthFailureReason =
   | 'malformed_authorization'
   | 'invalid_token'
   | 'invalid_api_key'
-  | 'identity_disabled';
+  | 'identity_disabled'
+  | 'revoked';
 
 export type PolicyDecision = 'allowed' | 'refused';
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { InProcessQueryRunStore } from '../runs/in-process-run-store.js';
+import { MemoryRevocationList } from './revocations.js';
 import type {
   BlobCache,
   EdgeChange,
@@ -202,6 +203,7 @@ export class MemoryState implements SharedState {
   readonly edges = new MemoryEdgeDirectory();
   readonly settings = new MemorySettings();
   readonly runs = new InProcessQueryRunStore();
+  readonly revocations = new MemoryRevocationList();
   private readonly windows = new Map<string, MemoryRequestWindow>();
 
   constructor(options: MemoryStateOptions) {

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { RedisQueryRunStore } from '../runs/redis-run-store.js';
 import { MemoryBlobCache, MemoryRequestWindow, MemorySlotPool, settle, windowState } from './memory-state.js';
+import { RedisRevocationList } from './redis-revocations.js';
 import type {
   BlobCache,
   EdgeChange,
@@ -63,6 +64,7 @@ export class RedisState implements SharedState {
   readonly edges: RedisEdgeDirectory;
   readonly settings: RedisSettings;
   readonly runs: RedisQueryRunStore;
+  readonly revocations: RedisRevocationList;
   private readonly client: RedisWithScripts;
   private readonly subscriber: Redis;
   private readonly windows = new Map<string, RequestWindow>();
@@ -109,11 +111,19 @@ export class RedisState implements SharedState {
     this.edges = new RedisEdgeDirectory(this.client, this.subscriber, channel('edges'));
     this.settings = new RedisSettings(this.client, this.subscriber, channel);
     this.runs = new RedisQueryRunStore(this.client, this.subscriber, channel('runs'));
+    this.revocations = new RedisRevocationList(
+      this.client,
+      this.subscriber,
+      channel('revocations'),
+      options.logger,
+    );
+    this.revocations.start();
     this.subscriber.on('messageBuffer', (channelName: Buffer, message: Buffer) => {
       const name = channelName.toString('utf8');
       this.edges.deliver(name, message.toString('utf8'));
       this.settings.deliver(name, message.toString('utf8'));
       this.runs.deliver(name, message.toString('utf8'));
+      this.revocations.deliver(name, message.toString('utf8'));
     });
   }
 
@@ -169,6 +179,7 @@ export class RedisState implements SharedState {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.revocations.stop();
     this.client.disconnect();
     this.subscriber.disconnect();
   }

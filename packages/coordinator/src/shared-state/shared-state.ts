@@ -1,5 +1,6 @@
 import type { Source } from '@tributary/core';
 import type { QueryRunStore } from '../runs/query-run-store.js';
+import type { RevocationList } from './revocations.js';
 
 /**
  * What coordinator replicas share. Two backends implement it: in-process
@@ -19,6 +20,8 @@ export interface SharedState {
   readonly settings: SharedSettings;
   /** Query runs (asynchronous queries), visible to and cancellable from every replica. */
   readonly runs: QueryRunStore;
+  /** Credentials refused on every replica (revoked keys, deleted users, blocked tokens). */
+  readonly revocations: RevocationList;
   /** Whether the shared backend is reachable (the in-process one always is). */
   health(): SharedStateHealth;
   /** Told when the shared backend is reachable again after an outage, to restore what it lost. */
