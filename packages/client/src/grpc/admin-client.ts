@@ -36,6 +36,8 @@ import type {
   PutPoliciesRequest__Input,
   PutTagsRequest__Input,
   RevokeApiKeyRequest__Input,
+  RevokeTokensRequest__Input,
+  RevokeTokensResponse,
   Role,
   RotateApiKeyRequest__Input,
   RotateApiKeyResponse,
@@ -120,6 +122,14 @@ export class AdminClient {
   /** Immediate: the key's secrets stop working at once. */
   revokeApiKey(request: RevokeApiKeyRequest__Input, options?: CallOptions): Promise<ApiKey> {
     return this.rpc.unary('RevokeApiKey', request, 'write', options);
+  }
+
+  /**
+   * Blocks bearer tokens on every replica at once: one token by its `jti`,
+   * or every token of a user (`user_id` or `subject`) issued before now.
+   */
+  revokeTokens(request: RevokeTokensRequest__Input, options?: CallOptions): Promise<RevokeTokensResponse> {
+    return this.rpc.unary('RevokeTokens', request, 'write', options);
   }
 
   /** The current policy document (version 0 and an empty document before the first one). */

@@ -4,6 +4,7 @@ import { createLogger, TributaryError } from '@tributary/core';
 import { AuditLog } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
 import type { RequestContext } from '../context.js';
+import { MemoryRevocationList } from '../shared-state/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { AdminService } from './admin-service.js';
 
@@ -51,6 +52,7 @@ const CALLS: [string, (admin: AdminService, ctx: RequestContext) => Promise<unkn
   ['CreateApiKey', (a, c) => a.createApiKey(c, { name: 'k' })],
   ['RotateApiKey', (a, c) => a.rotateApiKey(c, { id: 'key_x' })],
   ['RevokeApiKey', (a, c) => a.revokeApiKey(c, 'key_x')],
+  ['RevokeTokens', (a, c) => a.revokeTokens(c, { jti: 'tok_x' })],
   ['GetPolicies', (a, c) => a.getPolicies(c)],
   ['PutPolicies', (a, c) => a.putPolicies(c, { document_json: '{}', expected_version: 0 })],
   ['ListPolicyVersions', (a, c) => a.listPolicyVersions(c, {})],
@@ -476,5 +478,64 @@ describe('AdminService', () => {
       );
       await assert.rejects(admin.listAuditRecords(root, { page_token: 'nope' }), code('INVALID_ARGUMENT'));
     });
+  });
+});
+
+describe('AdminService revocations', () => {
+  let store: Store;
+  let admin: AdminService;
+  let revocations: MemoryRevocationList;
+  const now = Date.parse('2030-01-01T00:00:00Z');
+
+  before(async () => {
+    store = await openStore({ path: ':memory:' });
+    revocations = new MemoryRevocationList(() => now);
+    admin = new AdminService({
+      store,
+      audit: new AuditLog(store.audit, { logger }),
+      revocations,
+      clock: () => now,
+    });
+  });
+  after(() => store.close());
+
+  test("RevokeTokens blocks one token until it expires, or a subject's tokens issued before now", async () => {
+    const byId = await admin.revokeTokens(root, { jti: 'tok-1', expires_at: '2030-01-01T01:00:00Z' });
+    assert.equal(byId.expires_at, '2030-01-01T01:00:00.000Z');
+    assert.equal(revocations.isTokenRevoked('acme', 'anyone', 'tok-1', now - 1), true);
+    assert.equal(revocations.isTokenRevoked('acme', 'anyone', 'tok-2', now - 1), false);
+    const user = await admin.createUser(root, { subject: 'carol' });
+    const bySubject = await admin.revokeTokens(root, { user_id: user.id });
+    assert.equal(bySubject.subject, 'carol');
+    assert.equal(revocations.isTokenRevoked('acme', 'carol', 'tok-3', now - 1_000), true);
+    assert.equal(revocations.isTokenRevoked('acme', 'carol', 'tok-3', now), false);
+  });
+
+  test('RevokeTokens refuses requests that name nothing, too much, or an unknown user', async () => {
+    await assert.rejects(admin.revokeTokens(root, {}), code('INVALID_ARGUMENT'));
+    await assert.rejects(admin.revokeTokens(root, { jti: 'a', subject: 'b' }), code('INVALID_ARGUMENT'));
+    await assert.rejects(
+      admin.revokeTokens(root, { subject: 'b', expires_at: '2030-01-02T00:00:00Z' }),
+      code('INVALID_ARGUMENT'),
+    );
+    await assert.rejects(
+      admin.revokeTokens(root, { jti: 'a', expires_at: 'tomorrow' }),
+      code('INVALID_ARGUMENT'),
+    );
+    await assert.rejects(
+      admin.revokeTokens(root, { jti: 'a', expires_at: '2029-01-01T00:00:00Z' }),
+      code('INVALID_ARGUMENT'),
+    );
+    await assert.rejects(admin.revokeTokens(root, { user_id: 'usr_missing' }), code('NOT_FOUND'));
+  });
+
+  test('deleting or disabling a user revokes it for every replica; enabling it again lifts that', async () => {
+    const user = await admin.createUser(root, { subject: 'dave' });
+    await admin.updateUser(root, { id: user.id, disabled: true });
+    assert.equal(revocations.isUserRevoked('acme', 'dave'), true);
+    await admin.updateUser(root, { id: user.id, disabled: false });
+    assert.equal(revocations.isUserRevoked('acme', 'dave'), false);
+    await admin.deleteUser(root, user.id as string);
+    assert.equal(revocations.isUserRevoked('acme', 'dave'), true);
   });
 });

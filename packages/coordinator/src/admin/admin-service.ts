@@ -24,6 +24,8 @@ import type {
   PolicyDocument__Input,
   PutPoliciesRequest,
   PutTagsRequest,
+  RevokeTokensRequest,
+  RevokeTokensResponse__Input,
   Role__Input,
   RotateApiKeyRequest,
   RotateApiKeyResponse__Input,
@@ -45,6 +47,7 @@ import { PolicyAdmin, requireJsonObject } from './policy-admin.js';
 import { RoleAdmin } from './role-admin.js';
 import { TagAdmin } from './tag-admin.js';
 import { TenantAdmin } from './tenant-admin.js';
+import { TokenAdmin } from './token-admin.js';
 import { UserAdmin } from './user-admin.js';
 
 export type AdminServiceDeps = Omit<AdminDeps, 'validatePolicyDocument' | 'clock'> &
@@ -66,6 +69,7 @@ export class AdminService {
   private readonly policies: PolicyAdmin;
   private readonly tags: TagAdmin;
   private readonly auditLog: AuditAdmin;
+  private readonly tokens: TokenAdmin;
 
   constructor(deps: AdminServiceDeps) {
     const full: AdminDeps = {
@@ -81,6 +85,7 @@ export class AdminService {
     this.policies = new PolicyAdmin(full);
     this.tags = new TagAdmin(full);
     this.auditLog = new AuditAdmin(full);
+    this.tokens = new TokenAdmin(full);
   }
 
   async getTenant(ctx: RequestContext): Promise<Tenant__Input> {
@@ -173,6 +178,13 @@ export class AdminService {
 
   async revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKey__Input> {
     return this.keys.revoke(this.admin(ctx), id);
+  }
+
+  async revokeTokens(
+    ctx: RequestContext,
+    request: Partial<RevokeTokensRequest>,
+  ): Promise<RevokeTokensResponse__Input> {
+    return this.tokens.revoke(this.admin(ctx), request);
   }
 
   async getPolicies(ctx: RequestContext): Promise<PolicyDocument__Input> {

@@ -211,6 +211,14 @@ export type {
   RevokeApiKeyRequest,
   RevokeApiKeyRequest__Input,
 } from './generated/tributary/v1/RevokeApiKeyRequest.js';
+export type {
+  RevokeTokensRequest,
+  RevokeTokensRequest__Input,
+} from './generated/tributary/v1/RevokeTokensRequest.js';
+export type {
+  RevokeTokensResponse,
+  RevokeTokensResponse__Input,
+} from './generated/tributary/v1/RevokeTokensResponse.js';
 export type { Role, Role__Input } from './generated/tributary/v1/Role.js';
 export type {
   RotateApiKeyRequest,

@@ -30,6 +30,7 @@ export function adminHandlers(services: CoordinatorServices): AdminServiceHandle
     CreateApiKey: unary(services, 'CreateApiKey', (ctx, request) => admin.createApiKey(ctx, request)),
     RotateApiKey: unary(services, 'RotateApiKey', (ctx, request) => admin.rotateApiKey(ctx, request)),
     RevokeApiKey: unary(services, 'RevokeApiKey', (ctx, request) => admin.revokeApiKey(ctx, request.id)),
+    RevokeTokens: unary(services, 'RevokeTokens', (ctx, request) => admin.revokeTokens(ctx, request)),
 
     GetPolicies: unary(services, 'GetPolicies', (ctx) => admin.getPolicies(ctx)),
     PutPolicies: unary(services, 'PutPolicies', (ctx, request) => admin.putPolicies(ctx, request)),

@@ -564,6 +564,23 @@ function adminPaths(): Json {
         responses: { 200: { description: 'Deleted', schema: ref('DeletedUser') } },
       }),
     },
+    '/v1/users/{id}/revoke-tokens': {
+      post: admin({
+        id: 'revokeUserTokens',
+        summary: 'Refuse every token of the user issued before now, on every replica',
+        params: [ID],
+        errors: [404],
+        responses: { 200: { description: 'Revoked', schema: ref('TokenRevocation') } },
+      }),
+    },
+    '/v1/tokens/revoke': {
+      post: admin({
+        id: 'revokeTokens',
+        summary: 'Refuse one token (by jti) or every token of a subject issued before now, on every replica',
+        body: ref('TokenRevocationRequest'),
+        responses: { 200: { description: 'Revoked', schema: ref('TokenRevocation') } },
+      }),
+    },
     '/v1/roles': {
       get: admin({
         id: 'listRoles',

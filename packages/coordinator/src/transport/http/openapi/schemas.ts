@@ -363,6 +363,17 @@ export const SCHEMAS: Record<string, Schema> = {
     expires_at: time(),
   }),
   ApiKeySecret: object({ key: ref('ApiKey'), secret: str('trb_live_…, shown only once') }),
+  TokenRevocationRequest: object({
+    jti: str('The token to refuse (its jti claim)'),
+    expires_at: str('With jti: when the token expires (RFC 3339); the block ends then'),
+    subject: str('Instead of jti: refuse every token of this subject issued before now'),
+  }),
+  TokenRevocation: object({
+    subject: str(),
+    issued_before: str('Tokens of the subject issued before this are refused'),
+    jti: str(),
+    expires_at: str('When the block ends'),
+  }),
   ApiKeyRotation: object({ grace_seconds: int('How long the previous secret keeps working') }),
   Policy: object({ version: int(), document: jsonValue, author: str(), comment: str(), created_at: str() }),
   PolicyChange: object(

@@ -250,6 +250,24 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
     '/v1/api-keys/:id',
     route((ctx, { params }) => admin.revokeApiKey(ctx, params.id ?? '')),
   );
+  app.post(
+    '/v1/users/:id/revoke-tokens',
+    route((ctx, request) => {
+      body(request.body, []);
+      return admin.revokeTokens(ctx, { user_id: request.params.id ?? '' });
+    }),
+  );
+  app.post(
+    '/v1/tokens/revoke',
+    route((ctx, request) => {
+      const b = body(request.body, ['jti', 'subject', 'expires_at']);
+      return admin.revokeTokens(ctx, {
+        jti: optionalString(b.jti, 'jti') ?? '',
+        subject: optionalString(b.subject, 'subject') ?? '',
+        expires_at: optionalString(b.expires_at, 'expires_at') ?? '',
+      });
+    }),
+  );
 
   app.get(
     '/v1/policies',
