@@ -107,7 +107,8 @@ export class LocalRevocations implements RevocationChecks {
     if (jti !== undefined && this.live(id('token', tenant, jti))) return true;
     const cutoff = this.live(id('tokens_before', tenant, subject));
     if (cutoff?.kind !== 'tokens_before') return false;
-    // A token without `iat` cannot prove it was issued after the cutoff.
+    // A token without `iat` cannot prove it was issued after the cutoff. `iat`
+    // has whole seconds, so a token issued in the cutoff's own second is refused too.
     return issuedAt === undefined || issuedAt < cutoff.issuedBefore;
   }
 
