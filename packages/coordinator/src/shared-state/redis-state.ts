@@ -117,7 +117,6 @@ export class RedisState implements SharedState {
       channel('revocations'),
       options.logger,
     );
-    this.revocations.start();
     this.subscriber.on('messageBuffer', (channelName: Buffer, message: Buffer) => {
       const name = channelName.toString('utf8');
       this.edges.deliver(name, message.toString('utf8'));
@@ -147,6 +146,8 @@ export class RedisState implements SharedState {
     if (state.client.status === 'end' || state.client.status === 'wait') {
       state.client.connect().catch(() => undefined);
     }
+    // Only now: a command sent earlier would start the lazy connection itself and fail connect().
+    state.revocations.start();
     return state;
   }
 
