@@ -144,3 +144,29 @@ describe('maxRows', () => {
     }
   });
 });
+
+describe('failures while rows stream', () => {
+  test('an overflow half-way through fails the stream instead of ending it short', async () => {
+    const sql = `SELECT CASE WHEN range < 500000 THEN range::INTEGER ELSE (range * 1000000)::INTEGER END AS v
+                 FROM range(1000000)`;
+    let rows = 0;
+    await assert.rejects(
+      async () => {
+        for await (const chunk of engine.stream(sql)) rows += chunk.rowCount;
+      },
+      (error: Error & { code?: string }) =>
+        error.code === 'INVALID_ARGUMENT' && /failed while producing its rows/.test(error.message),
+    );
+    assert.ok(rows < 1_000_000, `only part of the rows came before the failure (${rows})`);
+  });
+
+  test('a result that really ends is not mistaken for a failure, empty ones included', async () => {
+    for (const [sql, expected] of [
+      ['SELECT range AS v FROM range(300000)', 300_000],
+      ['SELECT range AS v FROM range(10) WHERE range > 100', 0],
+    ] as const) {
+      const { table } = await collect(engine.stream(sql));
+      assert.equal(table.numRows, expected);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { bindParameters } from './params.js';
 import type { ConnectionPool, Lease } from './pool.js';
 import { QueryControl } from './query-control.js';
 import { prepareReadOnly } from './statement-guard.js';
+import { failedMidStream, streamFailed } from './stream-outcome.js';
 
 export interface StreamOptions {
   /** Aborting it interrupts the query; the stream then fails with CANCELLED. */
@@ -126,11 +127,15 @@ export async function* streamQuery(
 
     let pending = fetch();
     let remaining = maxRows;
+    let produced = 0;
     for (;;) {
       const chunk = await pending;
       control.throwIfAborted();
       const size = chunk?.rowCount ?? 0;
-      if (size === 0) break;
+      if (size === 0) {
+        if (streamFailed(result)) throw failedMidStream(produced);
+        break;
+      }
       if (remaining === 0) {
         summary.truncated = true;
         break;
@@ -138,6 +143,7 @@ export async function* streamQuery(
       const take = Math.min(size, remaining);
       if (take === size) pending = fetch();
       remaining -= take;
+      produced += take;
 
       assembler.attach((chunk as DuckDBDataChunk).chunk, size);
       let offset = 0;
