@@ -86,6 +86,8 @@ export class ResultFiles {
       return { rows: batchRows.reduce((a, b) => a + b, 0), bytes: size };
     } catch (error) {
       out.destroy();
+      // The file may still be opening: removed before the stream closes, it would reappear.
+      await closed.catch(() => undefined);
       await this.remove(id);
       throw error;
     }
