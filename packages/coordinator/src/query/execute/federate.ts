@@ -1,5 +1,5 @@
 import type { QueryResultChunk__Input } from '@tributary/core';
-import { quoteIdentifier, TributaryError, toTributaryError } from '@tributary/core';
+import { quoteIdentifier, type TributaryError, toTributaryError } from '@tributary/core';
 import type { IpcChunk, QueryEngine } from '@tributary/engine';
 import { tableFromIPC } from 'apache-arrow';
 import type { RequestContext } from '../../context.js';
@@ -12,7 +12,7 @@ import {
   type FragmentLink,
   withKeyFilters,
 } from '../plan/split.js';
-import { type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
+import { checkResultLimits, type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
 
 export interface FederationDeps extends ExecuteDeps {
   /** The coordinator's own DuckDB, where fragments are loaded and the rest of the query runs. */
@@ -205,7 +205,7 @@ export async function startFederated(
       counts.rows += chunk.rowCount;
       counts.bytes += chunk.ipc.byteLength;
       if (chunk.rowCount > 0) counts.batches++;
-      checkLimits(counts, query);
+      checkResultLimits(counts, query);
       return { arrow: { ipc: chunk.ipc, row_count: chunk.rowCount } };
     };
     try {
@@ -285,24 +285,6 @@ async function* ipcOf(chunks: AsyncIterable<QueryResultChunk__Input>): AsyncGene
   for await (const chunk of chunks) {
     const ipc = chunk.arrow?.ipc;
     if (ipc && typeof ipc !== 'string') yield ipc as Uint8Array;
-  }
-}
-
-function checkLimits(counts: { rows: number; bytes: number }, query: EdgeQuery): void {
-  const { maxRows, maxBytes } = query.limits;
-  if (maxRows > 0 && counts.rows > maxRows) {
-    throw new TributaryError(
-      'PAYLOAD_TOO_LARGE',
-      `the result has more than ${maxRows} rows, the limit for tenant ${query.tenant}; add a LIMIT or narrow the query`,
-      { limit: 'max_rows', max: maxRows },
-    );
-  }
-  if (maxBytes > 0 && counts.bytes > maxBytes) {
-    throw new TributaryError(
-      'PAYLOAD_TOO_LARGE',
-      `the result is larger than ${maxBytes} bytes, the limit for tenant ${query.tenant}; select fewer rows or columns`,
-      { limit: 'max_bytes', max: maxBytes },
-    );
   }
 }
 

@@ -187,6 +187,11 @@ function count(chunk: QueryResultChunk, counts: Counts, query: EdgeQuery): void 
   counts.rows += rows;
   counts.bytes += chunk.arrow.ipc.byteLength;
   if (rows > 0) counts.batches++;
+  checkResultLimits(counts, query);
+}
+
+/** Throws PAYLOAD_TOO_LARGE once a result passes the tenant's row or byte limit. */
+export function checkResultLimits(counts: { rows: number; bytes: number }, query: EdgeQuery): void {
   const { maxRows, maxBytes } = query.limits;
   if (maxRows > 0 && counts.rows > maxRows) {
     throw new TributaryError(
