@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TributaryError } from '@tributary/core';
 import { eventually } from '../support/assertions.js';
 import { Cluster } from '../support/cluster.js';
 import { finishStream, metadataOf, rawQueryService } from '../support/grpc.js';
