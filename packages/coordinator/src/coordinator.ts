@@ -14,7 +14,7 @@ import {
   TributaryError,
 } from '@tributary/core';
 import { QueryEngine } from '@tributary/engine';
-import { AdminService, type PolicyDocumentValidator } from './admin/index.js';
+import { AdminService, type PolicyDocumentValidator, SourceAdmin } from './admin/index.js';
 import { AgentService, AgentTools, ProviderDirectory } from './agents/index.js';
 import { AuditLog } from './audit/index.js';
 import { Authenticator, bootstrapConfiguredIdentities } from './auth/index.js';
@@ -121,6 +121,12 @@ export async function startCoordinator(
     log,
   );
   prober.start();
+  const sourceAdmin = new SourceAdmin(registry, log);
+  const schemaRefresh =
+    config.edges.schema_refresh_interval_ms > 0
+      ? setInterval(() => void sourceAdmin.refreshAll(), config.edges.schema_refresh_interval_ms)
+      : undefined;
+  schemaRefresh?.unref();
   const catalog = new Catalog(registry);
   const metrics = new CoordinatorMetrics({
     edges: () => registry.list().map((edge) => ({ ...edge, healthy: edge.down === undefined })),
@@ -249,6 +255,7 @@ export async function startCoordinator(
       store,
       audit,
       revocations: shared.revocations,
+      sources: sourceAdmin,
       validatePolicyDocument:
         hooks.validatePolicyDocument ?? ((document) => governance.validateDocument(document)),
       onPolicyPublished: (tenant, version) => {
@@ -313,6 +320,7 @@ export async function startCoordinator(
       prober.stop();
       await runs.stop();
       await results.dispose();
+      clearInterval(schemaRefresh);
       registry.stop();
       await analyzer.close();
       codec.close();

@@ -71,6 +71,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
       metrics,
       schema: () => schema,
       refreshSchema: async () => {
+        for (const connector of connectors) await connector.refresh?.((sql) => engine.runTrusted(sql));
         schema = await discover();
         return schema;
       },

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { RevocationList } from '../shared-state/index.js';
 import type { PolicyVersionRecord, Store } from '../store/index.js';
 import type { AdminContext } from './admin-context.js';
+import type { SourceAdmin } from './source-admin.js';
 
 /**
  * Checks a policy document before it is stored; throws to refuse it. The
@@ -22,6 +23,8 @@ export interface AdminDeps {
    * holds its own records, so a change written here alone reaches no other.
    */
   revocations?: Pick<RevocationList, 'add' | 'restoreUser'>;
+  /** Schema refresh and source health; absent where no edges are served (unit tests). */
+  sources?: SourceAdmin;
 }
 
 /** Writes the audit record of one admin change: who, what, and the state before and after. */

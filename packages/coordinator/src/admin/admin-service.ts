@@ -8,6 +8,7 @@ import type {
   DeleteGroupResponse__Input,
   DeleteRoleResponse__Input,
   DeleteUserResponse__Input,
+  GetSourceHealthResponse__Input,
   Group__Input,
   ListApiKeysRequest,
   ListApiKeysResponse__Input,
@@ -24,6 +25,8 @@ import type {
   PolicyDocument__Input,
   PutPoliciesRequest,
   PutTagsRequest,
+  RefreshSchemaRequest,
+  RefreshSchemaResponse__Input,
   RevokeTokensRequest,
   RevokeTokensResponse__Input,
   Role__Input,
@@ -37,14 +40,16 @@ import type {
   UpdateUserRequest,
   User__Input,
 } from '@tributary/core';
+import { TributaryError } from '@tributary/core';
 import type { RequestContext } from '../context.js';
 import { type AdminContext, requireAdmin } from './admin-context.js';
-import type { AdminDeps } from './admin-deps.js';
+import { type AdminDeps, recordChange } from './admin-deps.js';
 import { ApiKeyAdmin } from './api-key-admin.js';
 import { AuditAdmin } from './audit-admin.js';
 import { GroupAdmin } from './group-admin.js';
 import { PolicyAdmin, requireJsonObject } from './policy-admin.js';
 import { RoleAdmin } from './role-admin.js';
+import type { SourceAdmin } from './source-admin.js';
 import { TagAdmin } from './tag-admin.js';
 import { TenantAdmin } from './tenant-admin.js';
 import { TokenAdmin } from './token-admin.js';
@@ -71,12 +76,15 @@ export class AdminService {
   private readonly auditLog: AuditAdmin;
   private readonly tokens: TokenAdmin;
 
+  private readonly deps: AdminDeps;
+
   constructor(deps: AdminServiceDeps) {
     const full: AdminDeps = {
       ...deps,
       validatePolicyDocument: deps.validatePolicyDocument ?? requireJsonObject,
       clock: deps.clock ?? Date.now,
     };
+    this.deps = full;
     this.tenant = new TenantAdmin(full);
     this.users = new UserAdmin(full);
     this.roles = new RoleAdmin(full);
@@ -86,6 +94,29 @@ export class AdminService {
     this.tags = new TagAdmin(full);
     this.auditLog = new AuditAdmin(full);
     this.tokens = new TokenAdmin(full);
+  }
+
+  async refreshSchema(
+    ctx: RequestContext,
+    request: Partial<RefreshSchemaRequest>,
+  ): Promise<RefreshSchemaResponse__Input> {
+    const admin = this.admin(ctx);
+    const result = await this.sourceAdmin().refresh(request, admin.requestId);
+    recordChange(this.deps, admin, {
+      action: 'source.refresh',
+      target: String(request.source),
+      after: { version: Number(result.version), changed: result.changed },
+    });
+    return result;
+  }
+
+  async getSourceHealth(ctx: RequestContext, source: string): Promise<GetSourceHealthResponse__Input> {
+    return this.sourceAdmin().health(this.admin(ctx), source);
+  }
+
+  private sourceAdmin(): SourceAdmin {
+    if (!this.deps.sources) throw TributaryError.unavailable('sources are not served here');
+    return this.deps.sources;
   }
 
   async getTenant(ctx: RequestContext): Promise<Tenant__Input> {

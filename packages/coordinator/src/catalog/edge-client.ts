@@ -9,6 +9,7 @@ import {
   type PingResponse,
   type QueryResultChunk,
   readClientStream,
+  type Source,
   TRACEPARENT_KEY,
   TributaryError,
   tributaryV1,
@@ -116,6 +117,22 @@ export class EdgeClient {
       options.signal?.removeEventListener('abort', cancel);
       if (this.retiring && this.inFlight.size === 0) this.client.close();
     }
+  }
+
+  /** The edge's sources; with `refresh` the edge rediscovers them first. */
+  async getSchema(sources: string[], refresh: boolean, options: EdgeCallOptions): Promise<Source[]> {
+    const metadata = await this.metadata(options);
+    return new Promise((resolve, reject) => {
+      this.client.GetSchema(
+        { sources, refresh },
+        metadata,
+        { deadline: options.deadline },
+        (error, response) =>
+          error
+            ? reject(this.describe(fromGrpcError(error)))
+            : resolve((response?.sources ?? []) as Source[]),
+      );
+    });
   }
 
   async ping(options: EdgeCallOptions): Promise<PingResponse> {

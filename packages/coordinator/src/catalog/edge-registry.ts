@@ -62,6 +62,8 @@ export class EdgeRegistry {
   private chosen = 0;
   private reconciling: Promise<void> | undefined;
   private directoryReachable = true;
+  /** Per source (lower-cased): bumped whenever a refresh finds its tables or columns changed. */
+  private readonly sourceVersions = new Map<string, number>();
 
   constructor(
     private readonly signer: EdgeTokenSigner,
@@ -209,6 +211,37 @@ export class EdgeRegistry {
       released = true;
       edge.inFlight--;
     };
+  }
+
+  /** A source's catalog version: starts at 1, increases with every change a refresh finds. */
+  sourceVersion(source: string): number {
+    return this.sourceVersions.get(source.toLowerCase()) ?? 1;
+  }
+
+  /**
+   * Takes in a source as an edge rediscovered it, so the catalog rebuilds.
+   * Returns whether its tables or columns changed.
+   */
+  updateSource(edgeId: string, source: Source): boolean {
+    const edge = this.edges.get(edgeId);
+    if (!edge) return false;
+    const wanted = source.name.toLowerCase();
+    const index = edge.sources.findIndex((s) => s.name.toLowerCase() === wanted);
+    const before = index < 0 ? undefined : edge.sources[index];
+    const changed = before === undefined || shapeDifference(source, before) !== undefined;
+    if (index < 0) edge.sources.push(source);
+    else edge.sources[index] = source;
+    this.currentVersion++;
+    void this.share(edge);
+    return changed;
+  }
+
+  /** Marks a source changed: cached results keyed on its version stop matching. */
+  bumpSourceVersion(source: string): number {
+    const version = this.sourceVersion(source) + 1;
+    this.sourceVersions.set(source.toLowerCase(), version);
+    this.logger.info({ source, version }, 'source schema changed');
+    return version;
   }
 
   get(edgeId: string): RegisteredEdge | undefined {

@@ -190,6 +190,8 @@ export const coordinatorConfigSchema = z.object({
     expiry_ms: z.number().int().min(300).default(15_000),
     /** Deadline for reaching an edge before a query fails with UNAVAILABLE. */
     connect_timeout_ms: z.number().int().min(100).default(3_000),
+    /** Every this often the edges rediscover every source's schema; 0 (the default) only on request. */
+    schema_refresh_interval_ms: z.number().int().min(0).default(0),
   }),
   /** The coordinator's own state: identities, keys, policies, tags, audit. */
   store: z

@@ -375,13 +375,17 @@ export class QueryService {
     }
   }
 
-  /** Which registrations serve a source: every replica sees the same edge ids, so they agree. */
+  /**
+   * Which registrations serve a source, and its catalog version (bumped when
+   * a schema refresh finds a change): every replica sees the same edge ids, so they agree.
+   */
   private sourceVersion(source: string): string {
-    return this.deps.registry
+    const edges = this.deps.registry
       .edgesFor(source)
       .map((edge) => edge.id)
       .sort()
       .join(',');
+    return `${edges}#${this.deps.registry.sourceVersion(source)}`;
   }
 
   async validate(

@@ -114,6 +114,14 @@ export type {
   GetSchemaResponse,
   GetSchemaResponse__Input,
 } from './generated/tributary/v1/GetSchemaResponse.js';
+export type {
+  GetSourceHealthRequest,
+  GetSourceHealthRequest__Input,
+} from './generated/tributary/v1/GetSourceHealthRequest.js';
+export type {
+  GetSourceHealthResponse,
+  GetSourceHealthResponse__Input,
+} from './generated/tributary/v1/GetSourceHealthResponse.js';
 export type { GetTableRequest, GetTableRequest__Input } from './generated/tributary/v1/GetTableRequest.js';
 export type { GetTenantRequest, GetTenantRequest__Input } from './generated/tributary/v1/GetTenantRequest.js';
 export type { GetUserRequest, GetUserRequest__Input } from './generated/tributary/v1/GetUserRequest.js';
@@ -200,6 +208,14 @@ export type { QueryPlan, QueryPlan__Input } from './generated/tributary/v1/Query
 export type { QueryResultChunk, QueryResultChunk__Input } from './generated/tributary/v1/QueryResultChunk.js';
 export type { QueryServiceClient, QueryServiceHandlers } from './generated/tributary/v1/QueryService.js';
 export type {
+  RefreshSchemaRequest,
+  RefreshSchemaRequest__Input,
+} from './generated/tributary/v1/RefreshSchemaRequest.js';
+export type {
+  RefreshSchemaResponse,
+  RefreshSchemaResponse__Input,
+} from './generated/tributary/v1/RefreshSchemaResponse.js';
+export type {
   RegisterEdgeRequest,
   RegisterEdgeRequest__Input,
 } from './generated/tributary/v1/RegisterEdgeRequest.js';
@@ -230,6 +246,7 @@ export type {
 } from './generated/tributary/v1/RotateApiKeyResponse.js';
 export type { Schema, Schema__Input } from './generated/tributary/v1/Schema.js';
 export type { Source, Source__Input } from './generated/tributary/v1/Source.js';
+export type { SourceEdgeHealth, SourceEdgeHealth__Input } from './generated/tributary/v1/SourceEdgeHealth.js';
 export type { SourceHealth, SourceHealth__Input } from './generated/tributary/v1/SourceHealth.js';
 export type { SourceInfo, SourceInfo__Input } from './generated/tributary/v1/SourceInfo.js';
 export type { Table, Table__Input } from './generated/tributary/v1/Table.js';

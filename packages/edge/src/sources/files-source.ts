@@ -108,17 +108,34 @@ export class FilesSource implements SourceConnector {
     this.readablePaths = [dir];
   }
 
+  /** View names declared now, so a refresh can drop the ones whose files went away. */
+  private declared = new Set<string>();
+
   async attach(connection: DuckDBConnection): Promise<void> {
     await this.probe();
-    const tables = this.explicitTables ?? (await discoverFileTables(this.dir));
     await connection.run(`ATTACH ':memory:' AS ${quoteIdentifier(this.name)}`);
+    await this.declare((sql) => connection.run(sql));
+  }
+
+  async refresh(run: (sql: string) => Promise<unknown>): Promise<void> {
+    await this.probe();
+    await this.declare(run);
+  }
+
+  private async declare(run: (sql: string) => Promise<unknown>): Promise<void> {
+    const tables = this.explicitTables ?? (await discoverFileTables(this.dir));
+    const names = new Set(tables.map((t) => t.name));
+    for (const gone of this.declared) {
+      if (!names.has(gone)) await run(`DROP VIEW IF EXISTS ${qualifiedName(this.name, 'main', gone)}`);
+    }
     for (const table of tables) {
       // Paths and names come from configuration and directory listings,
       // not callers; views cannot take bound parameters.
-      await connection.run(
-        `CREATE VIEW ${qualifiedName(this.name, 'main', table.name)} AS SELECT * FROM ${readerCall(table)}`,
+      await run(
+        `CREATE OR REPLACE VIEW ${qualifiedName(this.name, 'main', table.name)} AS SELECT * FROM ${readerCall(table)}`,
       );
     }
+    this.declared = names;
   }
 
   async probe(): Promise<void> {

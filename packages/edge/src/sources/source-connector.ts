@@ -13,6 +13,11 @@ export interface SourceConnector {
   readonly readablePaths: string[];
   /** Runs on the privileged set-up connection, before lock-down. */
   attach(connection: DuckDBConnection): Promise<void>;
+  /**
+   * Rediscovers the source after lock-down (a schema refresh) and redeclares
+   * what changed through `run`, trusted SQL on the locked engine.
+   */
+  refresh?(run: (sql: string) => Promise<unknown>): Promise<void>;
   /** Cheap reachability probe for Ping; throws when the source is unusable. */
   probe(): Promise<void>;
 }

@@ -20,6 +20,11 @@ export function adminHandlers(services: CoordinatorServices): AdminServiceHandle
     UpdateRole: unary(services, 'UpdateRole', (ctx, request) => admin.updateRole(ctx, request)),
     DeleteRole: unary(services, 'DeleteRole', (ctx, request) => admin.deleteRole(ctx, request.name)),
 
+    RefreshSchema: unary(services, 'RefreshSchema', (ctx, request) => admin.refreshSchema(ctx, request)),
+    GetSourceHealth: unary(services, 'GetSourceHealth', (ctx, request) =>
+      admin.getSourceHealth(ctx, request.source),
+    ),
+
     ListGroups: unary(services, 'ListGroups', (ctx) => admin.listGroups(ctx)),
     GetGroup: unary(services, 'GetGroup', (ctx, request) => admin.getGroup(ctx, request.name)),
     CreateGroup: unary(services, 'CreateGroup', (ctx, request) => admin.createGroup(ctx, request)),

@@ -507,7 +507,27 @@ function adminPaths(): Json {
   const admin = (spec: OperationSpec) => operation('admin', spec);
   const NAME = path('name', 'Name');
   const ID = path('id', 'Id');
+  const SOURCE = path('source', 'Source name');
   return {
+    '/v1/sources/{source}/refresh': {
+      post: admin({
+        id: 'refreshSchema',
+        summary: 'Rediscover a source’s schema at the edges serving it',
+        params: [SOURCE],
+        body: ref('SchemaRefresh'),
+        errors: [404, 503],
+        responses: { 200: { description: 'The refreshed source', schema: ref('SchemaRefreshResult') } },
+      }),
+    },
+    '/v1/sources/{source}/health': {
+      get: admin({
+        id: 'getSourceHealth',
+        summary: 'Reachability and latency of a source at each edge serving it',
+        params: [SOURCE],
+        errors: [404],
+        responses: { 200: { description: 'Per-edge health', schema: ref('SourceHealth') } },
+      }),
+    },
     '/v1/tenant': {
       get: admin({
         id: 'getTenant',

@@ -279,6 +279,23 @@ export const SCHEMAS: Record<string, Schema> = {
   TableAccess: object({ readable: bool }, [], { additionalProperties: true }),
   Health: object({ status: str(), version: str() }),
   Readiness: object({ status: { type: 'string', enum: ['ready', 'not_ready'] }, checks: { type: 'object' } }),
+  SchemaRefresh: object({ table: str('Optional `schema.table` that must exist after the refresh') }),
+  SchemaRefreshResult: object({
+    source: str(),
+    version: int('Increases whenever the source’s tables or columns change'),
+    changed: bool,
+    table_count: int(),
+    edges: strings,
+  }),
+  SourceHealth: object({
+    source: str(),
+    healthy: bool,
+    version: int(),
+    edges: {
+      type: 'array',
+      items: object({ edge: str(), healthy: bool, message: str(), latency_ms: int() }),
+    },
+  }),
   Tenant: object({
     id: str(),
     display_name: str(),

@@ -43,6 +43,20 @@ export function adminRoutes(app: FastifyInstance, services: CoordinatorServices)
       return reply.code(status).send(result);
     };
 
+  app.post(
+    '/v1/sources/:source/refresh',
+    route((ctx, request) => {
+      const b = body(request.body, ['table']);
+      return admin.refreshSchema(ctx, {
+        source: request.params.source,
+        table: optionalString(b.table, 'table'),
+      });
+    }),
+  );
+  app.get(
+    '/v1/sources/:source/health',
+    route((ctx, request) => admin.getSourceHealth(ctx, String(request.params.source))),
+  );
   app.get(
     '/v1/tenant',
     route((ctx) => admin.getTenant(ctx)),
