@@ -15,6 +15,8 @@ import type {
   GetGroupRequest__Input,
   GetPoliciesRequest__Input,
   GetPolicyVersionRequest__Input,
+  GetSourceHealthRequest__Input,
+  GetSourceHealthResponse,
   GetTenantRequest__Input,
   GetUserRequest__Input,
   Group,
@@ -35,6 +37,8 @@ import type {
   PolicyDocument,
   PutPoliciesRequest__Input,
   PutTagsRequest__Input,
+  RefreshSchemaRequest__Input,
+  RefreshSchemaResponse,
   RevokeApiKeyRequest__Input,
   RevokeTokensRequest__Input,
   RevokeTokensResponse,
@@ -130,6 +134,22 @@ export class AdminClient {
    */
   revokeTokens(request: RevokeTokensRequest__Input, options?: CallOptions): Promise<RevokeTokensResponse> {
     return this.rpc.unary('RevokeTokens', request, 'write', options);
+  }
+
+  /**
+   * Asks the edges serving `source` to rediscover its schema (one table of it
+   * with `table`); the answer lists the tables that appeared, went away or changed.
+   */
+  refreshSchema(request: RefreshSchemaRequest__Input, options?: CallOptions): Promise<RefreshSchemaResponse> {
+    return this.rpc.unary('RefreshSchema', request, 'write', options);
+  }
+
+  /** Whether each edge serving `source` reaches it, and how long its check took. */
+  getSourceHealth(
+    request: GetSourceHealthRequest__Input,
+    options?: CallOptions,
+  ): Promise<GetSourceHealthResponse> {
+    return this.rpc.unary('GetSourceHealth', request, 'read', options);
   }
 
   /** The current policy document (version 0 and an empty document before the first one). */
