@@ -34,6 +34,8 @@ export function decimalText(unscaled: bigint, scale: number): string {
 }
 
 export function dateFromDays(days: number): string {
+  // DuckDB's ±infinity dates are the int32 extremes, beyond what a JS Date holds.
+  if (Math.abs(days) >= 2_147_483_647) return days > 0 ? 'infinity' : '-infinity';
   return new Date(days * 86_400_000).toISOString().slice(0, 10);
 }
 
@@ -44,6 +46,8 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 export function isoFromMicros(micros: bigint): string {
+  if (micros >= 9_223_372_036_854_775_807n || micros <= -9_223_372_036_854_775_807n)
+    return micros > 0n ? 'infinity' : '-infinity';
   const millis = floorDiv(micros, 1000n);
   const sub = micros - millis * 1000n;
   const base = new Date(Number(millis)).toISOString(); // …SS.mmmZ
@@ -303,6 +307,12 @@ export function canonFromArrowData(data: Data, index: number): Canon {
     }
     case Type.Time:
       return BigInt(values[index] as number | bigint);
+    case Type.Interval: {
+      // MonthDayNano: int32 months, int32 days, int64 nanoseconds.
+      const words = values as unknown as Int32Array;
+      const nanos = new BigInt64Array(words.buffer, words.byteOffset + index * 16 + 8, 1)[0] as bigint;
+      return `${words[index * 4]} months ${words[index * 4 + 1]} days ${nanos} ns`;
+    }
     case Type.List: {
       const [begin, end] = offsetsAt(data, index);
       const child = data.children[0] as Data;

@@ -12,8 +12,8 @@ import Cursor from 'pg-cursor';
 import type { SourceConnector } from '../source-connector.js';
 import { PgArrowEncoder, type PgField } from './arrow-batches.js';
 import { type PgTable, PostgresSource } from './postgres-source.js';
-import { baseTables, mentionedColumns, pushdownQuery } from './pushdown.js';
-import { castExpression, readExpression } from './types.js';
+import { baseTables, mentionedColumns, type PushdownQuery, pushdownQuery } from './pushdown.js';
+import { castExpression, readExpression, stageValue } from './types.js';
 
 /** A running query's messages and totals, whichever way it runs. */
 export interface QueryRun extends AsyncIterable<IpcChunk> {
@@ -24,6 +24,7 @@ export type QueryPath = 'engine' | 'pushdown' | 'fallback';
 
 interface Route {
   path: QueryPath;
+  /** Runs the query; reports the path it finally takes through `onRoute`. */
   run: (summary: StreamSummary) => AsyncGenerator<IpcChunk, void, undefined>;
 }
 
@@ -52,7 +53,6 @@ export class QueryRouter {
     const router = this;
     async function* messages(): AsyncGenerator<IpcChunk, void, undefined> {
       const route = await router.route(sql, params, options);
-      router.onRoute(route.path);
       yield* route.run(summary);
     }
     const iterator = messages();
@@ -62,7 +62,10 @@ export class QueryRouter {
   private async route(sql: string, params: readonly SqlValue[], options: StreamOptions): Promise<Route> {
     const viaEngine: Route = {
       path: 'engine',
-      run: (summary) => relay(this.engine.stream(sql, params, options), summary),
+      run: (summary) => {
+        this.onRoute('engine');
+        return relay(this.engine.stream(sql, params, options), summary);
+      },
     };
     const parsed = await this.engine
       .runTrusted<{ tree: string }>('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql])
@@ -75,6 +78,28 @@ export class QueryRouter {
       this.postgres.find((s) => s.name.toLowerCase() === catalog.toLowerCase());
     const used = new Set(tables.map((t) => sourceOf(t.catalog)).filter((s) => s !== undefined));
     if (used.size === 0) return viaEngine;
+    const needed = mentionedColumns(parsed.statements);
+    const loads: { source: PostgresSource; table: PgTable }[] = [];
+    for (const ref of tables) {
+      const source = sourceOf(ref.catalog);
+      const table = source?.table(ref.schema || 'main', ref.table);
+      if (!source || !table || loads.some((l) => l.table === table)) continue;
+      const columns = needed ? table.columns.filter((c) => needed.has(c.name.toLowerCase())) : table.columns;
+      loads.push({ source, table: { ...table, columns } });
+    }
+    const others = this.connectors.filter(
+      (c) =>
+        !(c instanceof PostgresSource) &&
+        tables.some((t) => t.catalog.toLowerCase() === c.name.toLowerCase()),
+    );
+    const viaDuckDB: Route = {
+      path: 'fallback',
+      run: (summary) => {
+        this.onRoute('fallback');
+        return this.fallback(loads, others, sql, params, options, summary);
+      },
+    };
+
     const [only] = used;
     if (used.size === 1 && only?.config.pushdown && tables.every((t) => sourceOf(t.catalog) === only)) {
       const query = pushdownQuery(
@@ -91,71 +116,91 @@ export class QueryRouter {
       if (query)
         return {
           path: 'pushdown',
-          run: (summary) => this.pushdown(only, query.sql, query.params, options, summary),
+          run: (summary) => this.pushdown(only, query, sql, params, options, summary, viaDuckDB),
         };
     }
-    const needed = mentionedColumns(parsed.statements);
-    const loads: { source: PostgresSource; table: PgTable }[] = [];
-    for (const ref of tables) {
-      const source = sourceOf(ref.catalog);
-      const table = source?.table(ref.schema || 'main', ref.table);
-      if (!source || !table || loads.some((l) => l.table === table)) continue;
-      const columns = needed ? table.columns.filter((c) => needed.has(c.name.toLowerCase())) : table.columns;
-      loads.push({ source, table: { ...table, columns } });
-    }
-    const others = this.connectors.filter(
-      (c) =>
-        !(c instanceof PostgresSource) &&
-        tables.some((t) => t.catalog.toLowerCase() === c.name.toLowerCase()),
-    );
-    return {
-      path: 'fallback',
-      run: (summary) => this.fallback(loads, others, sql, params, options, summary),
-    };
+    return viaDuckDB;
   }
-
+  /**
+   * Runs the whole query in PostgreSQL. The result keeps the types DuckDB
+   * gives the same query: DuckDB runs it first over the source's empty
+   * declared tables for its schema, and PostgreSQL's values are converted to
+   * that schema. A result column PostgreSQL types differently (nothing
+   * converts it exactly) sends the query to DuckDB after all.
+   */
   private async *pushdown(
     source: PostgresSource,
+    query: PushdownQuery,
     sql: string,
-    params: unknown[],
+    params: readonly SqlValue[],
     options: StreamOptions,
     summary: StreamSummary,
+    otherwise: Route,
   ): AsyncGenerator<IpcChunk, void, undefined> {
+    const schema = await this.resultSchema(sql, params, options);
     const session = await Session.open(source, options, this.engineOptions.queryTimeoutMs);
+    let encoder: PgArrowEncoder | undefined;
     try {
-      const cursor = session.client.query(new Cursor(sql, params as never[], { rowMode: 'array' }));
+      const cursor = session.client.query(
+        new Cursor(query.sql, query.params as never[], { rowMode: 'array' }),
+      );
       const maxRows = options.maxRows && options.maxRows > 0 ? options.maxRows : Number.POSITIVE_INFINITY;
-      const first = await session.read(cursor, source.config.fetch_rows);
-      const encoder = new PgArrowEncoder(first.fields);
-      const schema = encoder.schemaMessage();
-      summary.bytes += schema.byteLength;
-      yield { ipc: schema, rowCount: 0 };
-      let remaining = maxRows;
-      for (let batch = first; batch.rows.length > 0; ) {
-        let rows = batch.rows;
-        if (rows.length > remaining) {
-          rows = rows.slice(0, remaining);
-          summary.truncated = true;
+      // PostgreSQL refusing SQL DuckDB accepted (`min(boolean)`…) means it was not portable after all.
+      const first = await session.read(cursor, source.config.fetch_rows).catch((error: unknown) => {
+        if (/^(42|0A)/.test(sqlState(error))) return undefined;
+        throw error;
+      });
+      encoder = first && PgArrowEncoder.create(schema, first.fields);
+      if (encoder) {
+        this.onRoute('pushdown');
+        summary.bytes += schema.byteLength;
+        yield { ipc: schema, rowCount: 0 };
+        let remaining = maxRows;
+        for (let batch = first as NonNullable<typeof first>; batch.rows.length > 0; ) {
+          let rows = batch.rows;
+          if (rows.length > remaining) {
+            rows = rows.slice(0, remaining);
+            summary.truncated = true;
+          }
+          if (rows.length > 0) {
+            const ipc = encoder.batchMessage(rows);
+            summary.rowCount += rows.length;
+            summary.bytes += ipc.byteLength;
+            summary.batchCount++;
+            remaining -= rows.length;
+            yield { ipc, rowCount: rows.length };
+          }
+          if (summary.truncated) break;
+          batch = await session.read(cursor, source.config.fetch_rows);
+          if (remaining === 0 && batch.rows.length > 0) {
+            summary.truncated = true;
+            break;
+          }
         }
-        if (rows.length > 0) {
-          const ipc = encoder.batchMessage(rows);
-          summary.rowCount += rows.length;
-          summary.bytes += ipc.byteLength;
-          summary.batchCount++;
-          remaining -= rows.length;
-          yield { ipc, rowCount: rows.length };
-        }
-        if (summary.truncated) break;
-        batch = await session.read(cursor, source.config.fetch_rows);
-        if (remaining === 0 && batch.rows.length > 0) {
-          summary.truncated = true;
-          break;
-        }
+        await new Promise<void>((resolve) => cursor.close(() => resolve()));
+        session.finished = true;
       }
-      await new Promise<void>((resolve) => cursor.close(() => resolve()));
-      session.finished = true;
     } finally {
       await session.close();
+    }
+    if (!encoder) yield* otherwise.run(summary);
+  }
+
+  /** The Arrow schema message DuckDB gives `sql`, from a run over the declared (empty) tables. */
+  private async resultSchema(
+    sql: string,
+    params: readonly SqlValue[],
+    options: StreamOptions,
+  ): Promise<Uint8Array> {
+    const iterator = this.engine
+      .stream(sql, params, { signal: options.signal, timeoutMs: options.timeoutMs })
+      [Symbol.asyncIterator]();
+    try {
+      const first = await iterator.next();
+      if (first.done) throw new TributaryError('INTERNAL', 'the engine gave no result schema');
+      return first.value.ipc;
+    } finally {
+      await iterator.return(undefined);
     }
   }
 
@@ -224,14 +269,15 @@ export class QueryRouter {
         ),
       );
       const appender = await connection.createAppender(staging, 'main', 'temp');
+      const stage = table.columns.map((c) => stageValue(c.pgType));
       for (;;) {
         const { rows } = await session.read(cursor, source.config.fetch_rows);
         if (rows.length === 0) break;
         for (const row of rows) {
-          for (const value of row) {
+          row.forEach((value, i) => {
             if (value === null) appender.appendNull();
-            else appender.appendVarchar(value);
-          }
+            else appender.appendVarchar((stage[i] as (text: string) => string)(value));
+          });
           appender.endRow();
         }
       }
@@ -247,6 +293,11 @@ export class QueryRouter {
     await connection.run(`CREATE TABLE ${target} AS SELECT ${columns} FROM ${quoteIdentifier(staging)}`);
     await connection.run(`DROP TABLE ${quoteIdentifier(staging)}`);
   }
+}
+
+/** The SQLSTATE of the PostgreSQL error behind a translated error, or ''. */
+function sqlState(error: unknown): string {
+  return String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
 }
 
 async function* relay(run: QueryRun, summary: StreamSummary): AsyncGenerator<IpcChunk, void, undefined> {
@@ -303,13 +354,29 @@ class Session {
 
   private translate(error: Error): TributaryError {
     const code = (error as { code?: string }).code ?? '';
+    const cause = { cause: error };
     if (this.cancelled || this.signal?.aborted)
-      return new TributaryError('CANCELLED', 'the query was cancelled');
+      return new TributaryError('CANCELLED', 'the query was cancelled', undefined, cause);
     if (code === '57014')
-      return new TributaryError('DEADLINE_EXCEEDED', `the query exceeded its ${this.deadline} ms deadline`);
+      return new TributaryError(
+        'DEADLINE_EXCEEDED',
+        `the query exceeded its ${this.deadline} ms deadline`,
+        undefined,
+        cause,
+      );
     if (/^(42|22|0A)/.test(code))
-      return TributaryError.invalid(`PostgreSQL refused the query: ${error.message}`);
-    return TributaryError.unavailable(`PostgreSQL source ${this.source.name} failed: ${error.message}`);
+      return new TributaryError(
+        'INVALID_ARGUMENT',
+        `PostgreSQL refused the query: ${error.message}`,
+        undefined,
+        cause,
+      );
+    return new TributaryError(
+      'UNAVAILABLE',
+      `PostgreSQL source ${this.source.name} failed: ${error.message}`,
+      undefined,
+      cause,
+    );
   }
 
   async close(): Promise<void> {

@@ -244,7 +244,8 @@ class Printer {
       case 'SMALLINT':
       case 'TINYINT':
       case 'HUGEINT':
-        if (!/^-?\d+$/.test(String(value.value))) throw new NotPortable();
+        // The parse tree is JSON: integers past 2^53 have already lost digits in JSON.parse.
+        if (!Number.isSafeInteger(value.value)) throw new NotPortable();
         return String(value.value);
       case 'BOOLEAN':
         return value.value ? 'TRUE' : 'FALSE';
