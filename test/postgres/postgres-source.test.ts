@@ -226,30 +226,36 @@ describe('PostgreSQL source', () => {
     }
   });
 
+  // Never finishes on its own: a count over 2000^4 joined rows.
+  const heavy = `SELECT count(*) AS n FROM shop.public.numbers a JOIN shop.public.numbers b ON a.n <> b.n
+                   JOIN shop.public.numbers c ON b.n <> c.n JOIN shop.public.numbers d ON c.n <> d.n`;
+  const running = `SELECT count(*)::int AS n FROM pg_stat_activity
+                    WHERE application_name = 'tributary-edge:shop' AND state = 'active' AND query LIKE '%numbers%'`;
+  const backends = async () => (await server.query<{ n: number }>(running))[0]?.n;
+
   test('cancelling a query stops its PostgreSQL backend', async () => {
-    const heavy = `SELECT count(*) AS n FROM shop.public.numbers a JOIN shop.public.numbers b ON a.n <> b.n
-                     JOIN shop.public.numbers c ON b.n <> c.n JOIN shop.public.numbers d ON c.n <> d.n`;
     const stub = rawQueryService(cluster.grpcAddress);
     const call = stub.ExecuteQuery(
       { sql: heavy, params: [], limit: 0 },
       metadataOf({ 'x-api-key': cluster.apiKey }),
     );
     const outcome = finishStream(call);
-    const running = `SELECT count(*)::int AS n FROM pg_stat_activity
-                      WHERE application_name = 'tributary-edge:shop' AND state = 'active' AND query LIKE '%numbers%'`;
-    await eventually(
-      async () => (await server.query<{ n: number }>(running))[0]?.n === 1,
-      20_000,
-      'the query running in PostgreSQL',
-    );
+    await eventually(async () => (await backends()) === 1, 20_000, 'the query running in PostgreSQL');
     call.cancel();
     await outcome;
     stub.close();
-    await eventually(
-      async () => (await server.query<{ n: number }>(running))[0]?.n === 0,
-      20_000,
-      'the backend stopped',
-    );
+    await eventually(async () => (await backends()) === 0, 20_000, 'the backend stopped');
+  });
+
+  test('an HTTP client that disconnects stops the PostgreSQL backend', async () => {
+    const disconnect = new AbortController();
+    const response = cluster
+      .http('/v1/query', { method: 'POST', json: { sql: heavy }, signal: disconnect.signal })
+      .catch((error: Error) => error);
+    await eventually(async () => (await backends()) === 1, 20_000, 'the query running in PostgreSQL');
+    disconnect.abort();
+    assert.equal(((await response) as Error).name, 'AbortError');
+    await eventually(async () => (await backends()) === 0, 20_000, 'the backend stopped');
   });
 
   test('a wrong password fails clearly at the edge and is never logged', async () => {

@@ -305,6 +305,9 @@ async function* relay(run: QueryRun, summary: StreamSummary): AsyncGenerator<Ipc
   Object.assign(summary, run.summary);
 }
 
+const CANCEL_RETRY_MS = 250;
+const CANCEL_ATTEMPTS = 40;
+
 /**
  * One read-only PostgreSQL session for one query: the deadline becomes the
  * statement timeout, and the caller's cancellation a cancel request to the
@@ -313,6 +316,9 @@ async function* relay(run: QueryRun, summary: StreamSummary): AsyncGenerator<Ipc
 class Session {
   finished = false;
   private cancelled = false;
+  private closed = false;
+  /** The read PostgreSQL is working on, if any. */
+  private inFlight: Promise<unknown> | undefined;
   private readonly onAbort: () => void;
 
   private constructor(
@@ -323,7 +329,7 @@ class Session {
   ) {
     this.onAbort = () => {
       this.cancelled = true;
-      void this.source.cancel(this.client);
+      void this.cancelRunningRead();
     };
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -333,14 +339,21 @@ class Session {
     options: StreamOptions,
     defaultTimeoutMs: number,
   ): Promise<Session> {
-    if (options.signal?.aborted) throw new TributaryError('CANCELLED', 'the query was cancelled');
+    const cancelled = () => new TributaryError('CANCELLED', 'the query was cancelled');
+    if (options.signal?.aborted) throw cancelled();
     const timeoutMs = options.timeoutMs || defaultTimeoutMs;
     const client = await source.connect(timeoutMs);
+    // A cancellation while connecting found no session to stop: it is honoured here.
+    if (options.signal?.aborted) {
+      await client.end().catch(() => undefined);
+      throw cancelled();
+    }
     return new Session(source, client, options.signal, timeoutMs);
   }
 
   read(cursor: Cursor, rows: number): Promise<{ rows: (string | null)[][]; fields: PgField[] }> {
-    return new Promise((resolve, reject) => {
+    if (this.cancelled) return Promise.reject(new TributaryError('CANCELLED', 'the query was cancelled'));
+    const read = new Promise<{ rows: (string | null)[][]; fields: PgField[] }>((resolve, reject) => {
       cursor.read(rows, (error, result) => {
         if (error) reject(this.translate(error));
         else {
@@ -350,6 +363,34 @@ class Session {
         }
       });
     });
+    this.inFlight = read;
+    const done = () => {
+      if (this.inFlight === read) this.inFlight = undefined;
+    };
+    read.then(done, done);
+    return read;
+  }
+
+  /**
+   * Asks PostgreSQL to cancel the running read until it ends. A cancel
+   * request is acted on only while the backend executes; one landing while
+   * it still reads the query's protocol messages (the query already shows
+   * as active) is dropped, so a single request can leave the query running.
+   */
+  private async cancelRunningRead(): Promise<void> {
+    for (let attempt = 0; attempt < CANCEL_ATTEMPTS && !this.closed; attempt++) {
+      const read = this.inFlight;
+      if (!read) return;
+      await this.source.cancel(this.client);
+      const ended = await Promise.race([
+        read.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((resolve) => setTimeout(resolve, CANCEL_RETRY_MS, false)),
+      ]);
+      if (ended) return;
+    }
   }
 
   private translate(error: Error): TributaryError {
@@ -380,6 +421,7 @@ class Session {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
     // A query stopped early (error, cancellation, row limit) still runs in its backend until told otherwise.
     if (!this.finished && !this.cancelled) await this.source.cancel(this.client);
