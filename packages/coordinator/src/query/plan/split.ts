@@ -36,6 +36,7 @@ import {
   walkJson,
 } from '../analyze/json.js';
 import type { ColumnRef, TableRef } from '../analyze/types.js';
+import { buildScopes, resolveColumn, type ScopeIndex } from './scopes.js';
 
 /** One subquery an edge runs for the coordinator. */
 export interface Fragment {
@@ -136,6 +137,10 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const trueTemplate = await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]);
   const removePushed = collectFilters(root, units, { and: andTemplate, or: orTemplate, true: trueTemplate });
   removePushed();
+  correlationLinks(
+    buildScopes(root, (ref) => units.get(ref)?.columns),
+    units,
+  );
   const needed = neededColumns(root, units);
 
   const columnTemplate = await template(
@@ -172,18 +177,24 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     localOf.set(unit.ref, fragment.localTable);
   }
 
-  // A fragment read by several references keeps only links all of them have
-  // (here: only fragments read once), or one reference's join would cut
-  // rows another needs.
+  // A fragment read by several references keeps only the links all of them
+  // have, or one reference's join would cut rows another needs.
   for (const [fragment, readers] of sharing) {
-    const [only] = readers;
-    if (readers.length !== 1 || !only) continue;
-    fragment.links = only.links.flatMap(([column, other, otherColumn]) => {
-      const table = localOf.get(other.ref);
-      return table === undefined || table === fragment.localTable
-        ? []
-        : [{ column, other: table, otherColumn }];
-    });
+    const perReader = readers.map(
+      (reader) =>
+        new Map(
+          reader.links.flatMap(([column, other, otherColumn]): [string, FragmentLink][] => {
+            const table = localOf.get(other.ref);
+            if (table === undefined || table === fragment.localTable) return [];
+            const key = JSON.stringify([column.toLowerCase(), table, otherColumn.toLowerCase()]);
+            return [[key, { column, other: table, otherColumn }]];
+          }),
+        ),
+    );
+    const [first, ...rest] = perReader;
+    fragment.links = first
+      ? [...first].filter(([key]) => rest.every((links) => links.has(key))).map(([, link]) => link)
+      : [];
   }
 
   const local = mapTableRefs(root, (ref) => {
@@ -388,6 +399,40 @@ function linkOf(
   if (!a || !b || a.unit === b.unit) return;
   a.unit.links.push([a.column, b.unit, b.column]);
   b.unit.links.push([b.column, a.unit, a.column]);
+}
+
+/**
+ * `inner.x = outer.y` in the WHERE of a subquery, where `outer` is a table
+ * of an enclosing query: for each outer row the subquery sees only inner
+ * rows whose key that row holds, so inner rows whose key no outer row holds
+ * are never seen, and the inner table may ship only the outer table's keys
+ * (TPC-H Q2, Q17, Q22). The reverse does not hold (an outer row without
+ * inner rows still counts: `NOT EXISTS`, `count(*) = 0`), so the link is
+ * the inner table's only.
+ */
+function correlationLinks(index: ScopeIndex, units: Map<JsonObject, Unit>): void {
+  for (const scope of index.scopes.values()) {
+    const where = objectField(scope.select, 'where_clause');
+    if (!scope.parent || !where) continue;
+    for (const conjunct of conjuncts(where)) {
+      if (conjunct.class !== 'COMPARISON' || conjunct.type !== 'COMPARE_EQUAL') continue;
+      const [left, right] = [conjunct.left, conjunct.right].map((side) =>
+        isJsonObject(side ?? null) && (side as JsonObject).class === 'COLUMN_REF'
+          ? resolveColumn(side as JsonObject, index)
+          : undefined,
+      );
+      for (const [own, other] of [
+        [left, right],
+        [right, left],
+      ]) {
+        if (own?.kind !== 'item' || other?.kind !== 'item') continue;
+        if (own.scope !== scope || other.scope === scope || !own.item.pushable) continue;
+        const inner = units.get(own.item.ref);
+        const outer = units.get(other.item.ref);
+        if (inner && outer && inner !== outer) inner.links.push([own.column, outer, other.column]);
+      }
+    }
+  }
 }
 
 /**
