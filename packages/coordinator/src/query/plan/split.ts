@@ -36,7 +36,7 @@ import {
   walkJson,
 } from '../analyze/json.js';
 import type { ColumnRef, TableRef } from '../analyze/types.js';
-import { buildScopes, resolveColumn, type ScopeIndex } from './scopes.js';
+import { buildScopes, resolveColumn, type Scope, type ScopeIndex } from './scopes.js';
 
 /** One subquery an edge runs for the coordinator. */
 export interface Fragment {
@@ -137,10 +137,9 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const trueTemplate = await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]);
   const removePushed = collectFilters(root, units, { and: andTemplate, or: orTemplate, true: trueTemplate });
   removePushed();
-  correlationLinks(
-    buildScopes(root, (ref) => units.get(ref)?.columns),
-    units,
-  );
+  const scopes = buildScopes(root, (ref) => units.get(ref)?.columns);
+  correlationLinks(scopes, units);
+  semiJoinLinks(scopes, units);
   const needed = neededColumns(root, units);
 
   const columnTemplate = await template(
@@ -430,6 +429,61 @@ function correlationLinks(index: ScopeIndex, units: Map<JsonObject, Unit>): void
         const inner = units.get(own.item.ref);
         const outer = units.get(other.item.ref);
         if (inner && outer && inner !== outer) inner.links.push([own.column, outer, other.column]);
+      }
+    }
+  }
+}
+
+/** The unit a column reference binds to in `scope` itself, when it may be filtered there. */
+function unitIn(
+  expression: Json | undefined,
+  scope: Scope | undefined,
+  index: ScopeIndex,
+  units: Map<JsonObject, Unit>,
+): { unit: Unit; column: string } | undefined {
+  if (!scope || !isJsonObject(expression ?? null) || (expression as JsonObject).class !== 'COLUMN_REF') {
+    return undefined;
+  }
+  const resolved = resolveColumn(expression as JsonObject, index);
+  if (resolved.kind !== 'item' || resolved.scope !== scope || !resolved.item.pushable) return undefined;
+  const unit = units.get(resolved.item.ref);
+  return unit ? { unit, column: resolved.column } : undefined;
+}
+
+/**
+ * `x IN (SELECT y FROM inner …)` and `EXISTS (SELECT … WHERE inner.y =
+ * x)` as conjuncts of a WHERE keep only rows whose x some inner row holds,
+ * so x's table may ship only the inner table's keys (TPC-H Q18, Q20). The
+ * inner table's loaded rows are a superset of those the subquery reads,
+ * so its keys are too.
+ */
+function semiJoinLinks(index: ScopeIndex, units: Map<JsonObject, Unit>): void {
+  for (const scope of index.scopes.values()) {
+    const where = objectField(scope.select, 'where_clause');
+    if (!where) continue;
+    for (const conjunct of conjuncts(where)) {
+      if (conjunct.class !== 'SUBQUERY') continue;
+      const statement = objectField(conjunct, 'subquery');
+      const node = statement ? objectField(statement, 'node') : undefined;
+      const inner = node ? index.scopes.get(node) : undefined;
+      if (!node || !inner) continue;
+      const pairs: [Json | undefined, Json | undefined][] = [];
+      if (conjunct.subquery_type === 'ANY' && conjunct.comparison_type === 'COMPARE_EQUAL') {
+        const selected = arrayField(node, 'select_list');
+        if (selected.length === 1) pairs.push([conjunct.child, selected[0]]);
+      } else if (conjunct.subquery_type === 'EXISTS') {
+        const condition = objectField(node, 'where_clause');
+        for (const part of condition ? conjuncts(condition) : []) {
+          if (part.class !== 'COMPARISON' || part.type !== 'COMPARE_EQUAL') continue;
+          pairs.push([part.left, part.right], [part.right, part.left]);
+        }
+      }
+      for (const [outerSide, innerSide] of pairs) {
+        const outer = unitIn(outerSide, scope, index, units);
+        const reducer = unitIn(innerSide, inner, index, units);
+        if (outer && reducer && outer.unit !== reducer.unit) {
+          outer.unit.links.push([outer.column, reducer.unit, reducer.column]);
+        }
       }
     }
   }
