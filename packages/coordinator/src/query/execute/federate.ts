@@ -78,8 +78,8 @@ async function probeSizes(
 async function keyFilters(
   links: readonly FragmentLink[],
   engine: QueryEngine,
-): Promise<{ column: string; keysJson: string }[]> {
-  const filters: { column: string; keysJson: string }[] = [];
+): Promise<{ qualifier: string; column: string; keysJson: string }[]> {
+  const filters: { qualifier: string; column: string; keysJson: string }[] = [];
   for (const link of links) {
     const [described] = await engine.runTrusted<{ data_type: string }>(
       `SELECT data_type FROM duckdb_columns()
@@ -93,7 +93,7 @@ async function keyFilters(
          FROM ${quoteIdentifier(link.other)}`,
     );
     if (!keys || Number(keys.n) > MAX_KEYS) continue;
-    filters.push({ column: link.column, keysJson: keys.keys ?? '[]' });
+    filters.push({ qualifier: link.qualifier, column: link.column, keysJson: keys.keys ?? '[]' });
   }
   return filters;
 }

@@ -194,8 +194,8 @@ describe('splitting a query across edges', () => {
       columns: all,
     });
     const [t, u] = plan.fragments;
-    assert.deepEqual(t?.links, [{ column: 'a', other: 'f2', otherColumn: 'x' }]);
-    assert.deepEqual(u?.links, [{ column: 'x', other: 'f1', otherColumn: 'a' }]);
+    assert.deepEqual(t?.links, [{ qualifier: 't', column: 'a', other: 'f2', otherColumn: 'x' }]);
+    assert.deepEqual(u?.links, [{ qualifier: 'u', column: 'x', other: 'f1', otherColumn: 'a' }]);
     // An outer join's condition links nothing: its preserved side keeps unmatched rows.
     const outer = await splitQuery(codec, {
       sql: `SELECT t.a FROM ${T} t LEFT JOIN ${U} u ON t.a = u.x`,
@@ -207,7 +207,7 @@ describe('splitting a query across edges', () => {
       outer.fragments.map((f) => f.links),
       [[], []],
     );
-    const filtered = await withKeyFilters(codec, u!, [{ column: 'x', keysJson: '[1,2,3]' }]);
+    const filtered = await withKeyFilters(codec, u!, [{ qualifier: 'u', column: 'x', keysJson: '[1,2,3]' }]);
     assert.equal(
       filtered.sql,
       'SELECT u.x AS x FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (TRY_CAST(u.x AS BIGINT) = ANY(SELECT unnest(CAST(CAST($1 AS "JSON") AS BIGINT[]))))',

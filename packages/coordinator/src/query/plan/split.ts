@@ -36,7 +36,9 @@ import {
   walkJson,
 } from '../analyze/json.js';
 import type { ColumnRef, TableRef } from '../analyze/types.js';
+import { formGroups, type Group, groupColumn, movable, rewriteGroups } from './groups.js';
 import { buildScopes, resolveColumn, type Scope, type ScopeIndex } from './scopes.js';
+import type { Unit } from './unit.js';
 
 /** One subquery an edge runs for the coordinator. */
 export interface Fragment {
@@ -58,9 +60,13 @@ export interface Fragment {
   links: FragmentLink[];
   /** The fragment's parse tree (what `sql` prints), for adding key filters. */
   tree: JsonObject;
+  /** The alias its table has in `sql` (a group's members keep their own). */
+  qualifier: string;
 }
 
 export interface FragmentLink {
+  /** The key column, as the fragment's query names it: `qualifier.column`. */
+  qualifier: string;
   column: string;
   /** The other fragment's local table. */
   other: string;
@@ -105,18 +111,6 @@ const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
 /** Expressions a pushed-down filter may not hold (placeholders are fine: they are renumbered). */
 const REFUSED_CLASSES: ReadonlySet<string> = new Set(['SUBQUERY', 'LAMBDA', 'LAMBDA_REF', 'WINDOW', 'STAR']);
 
-/** A governed projection in the parse tree: its table and the columns it exposes. */
-interface Unit {
-  ref: JsonObject;
-  table: TableRef;
-  alias: string;
-  columns: string[];
-  /** WHERE conjuncts pushed into it. */
-  filters: Json[];
-  /** Equi-joins with other tables of the same SELECT: [own column, other, other's column]. */
-  links: [string, Unit, string][];
-}
-
 export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<FederatedPlan> {
   const parsed = await codec.parse(input.sql);
   const statements = arrayField(parsed, 'statements');
@@ -135,11 +129,36 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     objectField(node, 'where_clause'),
   );
   const trueTemplate = await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]);
-  const removePushed = collectFilters(root, units, { and: andTemplate, or: orTemplate, true: trueTemplate });
-  removePushed();
   const scopes = buildScopes(root, (ref) => units.get(ref)?.columns);
+  const groups = formGroups(scopes, units);
+  const consumed = new Set<Unit>();
+  const removePushed = collectFilters(
+    scopes,
+    units,
+    { and: andTemplate, or: orTemplate, true: trueTemplate },
+    consumed,
+  );
   correlationLinks(scopes, units);
   semiJoinLinks(scopes, units);
+  removePushed();
+  // A group inside a conjunct that went to an edge went with it.
+  const live = groups.filter((group) => !group.members.some((member) => consumed.has(member)));
+  for (const group of groups)
+    if (!live.includes(group)) for (const member of group.members) delete member.group;
+  const tableName = input.tableName ?? ((n: number) => `f${n}`);
+  const groupNames = new Map(live.map((group, i) => [group, tableName(i + 1)]));
+  await rewriteGroups(
+    live,
+    scopes,
+    units,
+    codec,
+    {
+      cross: await template(codec, 'SELECT 1 FROM a, b', (node) => objectField(node, 'from_table')),
+      and: andTemplate,
+      select: await template(codec, 'SELECT 1', (node) => node),
+    },
+    (group) => groupNames.get(group) as string,
+  );
   const needed = neededColumns(root, units);
 
   const columnTemplate = await template(
@@ -151,17 +170,27 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const tableTemplate = await template(codec, 'SELECT 1 FROM memory.main.t', (node) =>
     objectField(node, 'from_table'),
   );
+  const fragmentTemplates = {
+    and: andTemplate,
+    column: columnTemplate,
+    node: fragmentTemplate,
+    cross: await template(codec, 'SELECT 1 FROM a, b', (node) => objectField(node, 'from_table')),
+  };
 
   const fragments: Fragment[] = [];
   const byText = new Map<string, Fragment>();
   const localOf = new Map<JsonObject, string>();
   const sharing = new Map<Fragment, Unit[]>();
+  for (const group of live) {
+    const fragment = await buildGroupFragment(codec, group, input, fragmentTemplates);
+    fragment.localTable = groupNames.get(group) as string;
+    fragments.push(fragment);
+    sharing.set(fragment, group.members);
+    for (const member of group.members) localOf.set(member.ref, fragment.localTable);
+  }
   for (const unit of units.values()) {
-    const fragment = await buildFragment(codec, unit, needed.get(unit), input, {
-      and: andTemplate,
-      column: columnTemplate,
-      node: fragmentTemplate,
-    });
+    if (consumed.has(unit) || unit.group) continue;
+    const fragment = await buildFragment(codec, unit, needed.get(unit), input, fragmentTemplates);
     const key = JSON.stringify([fragment.sql, fragment.params.map(String)]);
     const known = byText.get(key);
     if (known) {
@@ -170,26 +199,28 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
       continue;
     }
     sharing.set(fragment, [unit]);
-    fragment.localTable = (input.tableName ?? ((n) => `f${n}`))(fragments.length + 1);
+    fragment.localTable = tableName(fragments.length + 1);
     fragments.push(fragment);
     byText.set(key, fragment);
     localOf.set(unit.ref, fragment.localTable);
   }
 
   // A fragment read by several references keeps only the links all of them
-  // have, or one reference's join would cut rows another needs.
+  // have, or one reference's join would cut rows another needs. A group's
+  // members are one reader: each member's links count.
   for (const [fragment, readers] of sharing) {
-    const perReader = readers.map(
-      (reader) =>
-        new Map(
-          reader.links.flatMap(([column, other, otherColumn]): [string, FragmentLink][] => {
-            const table = localOf.get(other.ref);
-            if (table === undefined || table === fragment.localTable) return [];
-            const key = JSON.stringify([column.toLowerCase(), table, otherColumn.toLowerCase()]);
-            return [[key, { column, other: table, otherColumn }]];
-          }),
-        ),
-    );
+    const linksOf = (reader: Unit) =>
+      reader.links.flatMap(([column, other, otherColumn]): [string, FragmentLink][] => {
+        const table = localOf.get(other.ref);
+        if (table === undefined || table === fragment.localTable) return [];
+        const qualifier = reader.group ? reader.alias : fragment.qualifier;
+        const otherLocal = other.group ? groupColumn(other, otherColumn) : otherColumn;
+        const key = JSON.stringify([qualifier.toLowerCase(), column.toLowerCase(), table, otherLocal]);
+        return [[key, { qualifier, column, other: table, otherColumn: otherLocal }]];
+      });
+    const perReader = readers[0]?.group
+      ? [new Map(readers.flatMap(linksOf))]
+      : readers.map((r) => new Map(linksOf(r)));
     const [first, ...rest] = perReader;
     fragment.links = first
       ? [...first].filter(([key]) => rest.every((links) => links.has(key))).map(([, link]) => link)
@@ -199,10 +230,11 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const local = mapTableRefs(root, (ref) => {
     const name = localOf.get(ref);
     if (name === undefined) return undefined;
+    const group = units.get(ref)?.group;
     return {
       ...(tableTemplate as JsonObject),
       table_name: name,
-      alias: stringField(ref, 'alias'),
+      alias: group ? name : stringField(ref, 'alias'),
       sample: ref.sample ?? null,
       column_name_alias: ref.column_name_alias ?? [],
     };
@@ -318,15 +350,20 @@ interface ConditionGroup {
  * before they are matched). Returns a function applying the removals.
  */
 function collectFilters(
-  tree: Json,
+  index: ScopeIndex,
   units: Map<JsonObject, Unit>,
   templates: { and: Json; or: Json; true: Json },
+  consumed: Set<Unit>,
 ): () => void {
   const removals = new Map<JsonObject, { key: ConditionGroup['key']; removed: Set<JsonObject> }>();
-  walkJson(tree, (object) => {
-    if (Object.hasOwn(object, 'class') || stringField(object, 'type') !== 'SELECT_NODE') return;
-    const items: { ref: JsonObject; pushable: boolean }[] = [];
-    fromItems(object.from_table ?? null, true, items);
+  const remove = (group: ConditionGroup, conjunct: JsonObject) => {
+    const entry = removals.get(group.holder) ?? { key: group.key, removed: new Set<JsonObject>() };
+    entry.removed.add(conjunct);
+    removals.set(group.holder, entry);
+  };
+  for (const scope of index.scopes.values()) {
+    const object = scope.select;
+    const items = scope.items;
     const groups: ConditionGroup[] = [
       { holder: object, key: 'where_clause', items, links: true },
       ...joinConditions(object.from_table ?? null, items),
@@ -339,16 +376,32 @@ function collectFilters(
         if (group.links) linkOf(conjunct, group.items, units);
         if (unit) {
           unit.filters.push(structuredClone(conjunct));
-          const entry = removals.get(group.holder) ?? { key: group.key, removed: new Set<JsonObject>() };
-          entry.removed.add(conjunct);
-          removals.set(group.holder, entry);
-        } else {
-          for (const [implied, filter] of impliedByDisjunction(conjunct, group.items, units, templates))
-            implied.filters.push(filter);
+          remove(group, conjunct);
+          continue;
         }
+        // Conditions among one group's tables, and subqueries on their
+        // source, go to the edge with them.
+        const moved = group.links ? movable(conjunct, scope, index, units) : undefined;
+        const touched = moved ? [...moved.touched] : [];
+        const source = touched[0]?.table.source ?? '';
+        const target = touched[0]?.group ?? (touched.length === 1 ? touched[0] : undefined);
+        if (
+          moved &&
+          target &&
+          touched.every((u) => (u.group ?? u) === target) &&
+          moved.inner.every((u) => sameName(u.table.source, source))
+        ) {
+          const into = 'members' in target ? target.conjuncts : target.filters;
+          into.push(structuredClone(conjunct));
+          for (const inner of moved.inner) consumed.add(inner);
+          remove(group, conjunct);
+          continue;
+        }
+        for (const [implied, filter] of impliedByDisjunction(conjunct, group.items, units, templates))
+          implied.filters.push(filter);
       }
     }
-  });
+  }
   return () => {
     for (const [holder, { key, removed }] of removals) {
       const kept = conjuncts(holder[key] as JsonObject).filter((conjunct) => !removed.has(conjunct));
@@ -653,6 +706,65 @@ interface FragmentTemplates {
   and: Json;
   column: Json;
   node: Json;
+  cross: Json;
+}
+
+const hasSubquery = (value: Json): boolean => {
+  let found = false;
+  walkJson(value, (object) => {
+    if (object.class === 'SUBQUERY') found = true;
+  });
+  return found;
+};
+
+/**
+ * A group's fragment: its members under their own aliases, joined by the
+ * conditions moved into the group, shipping the columns the coordinator
+ * reads as `"<alias>.<column>"`.
+ */
+async function buildGroupFragment(
+  codec: SqlCodec,
+  group: Group,
+  input: SplitInput,
+  templates: FragmentTemplates,
+): Promise<Fragment> {
+  const first = group.members[0] as Unit;
+  const outputs = [...group.outputs];
+  if (outputs.length === 0) {
+    const column = first.columns[0] as string;
+    outputs.push([groupColumn(first, column), { member: first, column }]);
+  }
+  const conditions = [...group.members.flatMap((member) => member.filters), ...group.conjuncts];
+  const node: JsonObject = {
+    ...(structuredClone(templates.node) as JsonObject),
+    select_list: outputs.map(([name, { member, column }]) => ({
+      ...(templates.column as JsonObject),
+      column_names: [member.alias, column],
+      alias: name,
+    })),
+    from_table: group.members
+      .map((member): Json => ({ ...member.ref, alias: member.alias }))
+      .reduce((left, right) => ({ ...(structuredClone(templates.cross) as JsonObject), left, right })),
+    where_clause:
+      conditions.length === 0
+        ? null
+        : conditions.length === 1
+          ? (conditions[0] as Json)
+          : { ...(templates.and as JsonObject), children: conditions },
+  };
+  const { tree: numbered, values: params } = renumber(node, input.params);
+  const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
+  return {
+    localTable: '',
+    table: first.table,
+    sql,
+    params,
+    columns: outputs.map(([name]) => name),
+    pushedFilters: conditions.length,
+    links: [],
+    tree: numbered as JsonObject,
+    qualifier: first.alias,
+  };
 }
 
 async function buildFragment(
@@ -674,8 +786,9 @@ async function buildFragment(
   if (columns.length === 0) columns = unit.columns.slice(0, 1);
   // Every fragment of one table is written under the table's own name, so
   // two references to it (`lineitem l1`, `lineitem l3`) that need the same
-  // rows and columns become one fragment.
-  const alias = unit.table.table;
+  // rows and columns become one fragment. One whose filters hold subqueries
+  // keeps its alias, which names in those subqueries may use.
+  const alias = unit.filters.some(hasSubquery) ? unit.alias : unit.table.table;
   const filters = unit.filters.map((filter) =>
     mapTree(filter, (object) => {
       if (object.class !== 'COLUMN_REF') return undefined;
@@ -717,6 +830,7 @@ async function buildFragment(
     pushedFilters: unit.filters.length,
     links: [],
     tree: numbered as JsonObject,
+    qualifier: alias,
   };
 }
 
@@ -751,7 +865,7 @@ function checkLocal(node: Json, locals: ReadonlySet<string>, callerParams: numbe
 export async function withKeyFilters(
   codec: SqlCodec,
   fragment: Fragment,
-  filters: readonly { column: string; keysJson: string }[],
+  filters: readonly { qualifier: string; column: string; keysJson: string }[],
 ): Promise<{ sql: string; params: SqlValue[] }> {
   if (filters.length === 0) return { sql: fragment.sql, params: fragment.params };
   const condition = await template(
@@ -762,13 +876,12 @@ export async function withKeyFilters(
   const and = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
     objectField(node, 'where_clause'),
   );
-  const alias = fragment.table.table;
   const params: SqlValue[] = [...fragment.params];
-  const added = filters.map(({ column, keysJson }) => {
+  const added = filters.map(({ qualifier, column, keysJson }) => {
     params.push(keysJson);
     const id = String(params.length);
     return mapTree(structuredClone(condition), (object) => {
-      if (object.class === 'COLUMN_REF') return { ...object, column_names: [alias, column] };
+      if (object.class === 'COLUMN_REF') return { ...object, column_names: [qualifier, column] };
       if (object.class === 'PARAMETER') return { ...object, identifier: id };
       return undefined;
     });
