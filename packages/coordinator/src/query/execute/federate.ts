@@ -37,41 +37,85 @@ const INTEGER_TYPES: ReadonlySet<string> = new Set([
   'UINTEGER',
 ]);
 
+/** How many rows a fragment would ship: `count(*)` on an edge serving its source. */
+async function countRows(
+  fragment: Fragment,
+  query: EdgeQuery,
+  ctx: RequestContext,
+  deps: FederationDeps,
+): Promise<number> {
+  const started = await startOnEdge(
+    edgesServing(fragment.table.source, deps.registry),
+    {
+      ...query,
+      queryId: `${query.queryId}.count`,
+      sql: await countingQuery(deps.codec, fragment),
+      params: fragment.params,
+      maxRows: 0,
+      limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
+    },
+    ctx,
+    deps,
+  );
+  const table = await tableFromIPC(ipcOf(started.chunks));
+  return Number(table.getChildAt(0)?.get(0) ?? Number.NaN);
+}
+
 /**
- * How many rows each linked fragment would ship (`count(*)` on its edge,
- * all at once), so key filters flow from small fragments to large ones.
- * Fragments without links are not counted.
+ * How many rows each linked fragment would ship (all counted at once), so
+ * key filters flow from small fragments to large ones. Fragments without
+ * links, or already counted, are not counted.
  */
 async function probeSizes(
   plan: FederatedPlan,
   query: EdgeQuery,
   ctx: RequestContext,
   deps: FederationDeps,
+  known: ReadonlyMap<string, number>,
 ): Promise<Map<string, number>> {
   const linked = plan.fragments.filter((fragment) => fragment.links.length > 0);
-  const sizes = new Map<string, number>();
+  const sizes = new Map(known);
   if (linked.length < 2) return sizes;
   await Promise.all(
     linked.map(async (fragment) => {
-      const started = await startOnEdge(
-        edgesServing(fragment.table.source, deps.registry),
-        {
-          ...query,
-          queryId: `${query.queryId}.count`,
-          sql: await countingQuery(deps.codec, fragment),
-          params: fragment.params,
-          maxRows: 0,
-          limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
-        },
-        ctx,
-        deps,
-      );
-      const table = await tableFromIPC(ipcOf(started.chunks));
-      const count = Number(table.getChildAt(0)?.get(0) ?? Number.NaN);
+      if (sizes.has(fragment.localTable)) return;
+      const count = await countRows(fragment, query, ctx, deps);
       if (Number.isFinite(count)) sizes.set(fragment.localTable, count);
     }),
   );
   return sizes;
+}
+
+/**
+ * A plan that joins tables at their edge, kept only when no such join
+ * holds more rows than its largest table: a join on a column that is a key
+ * of neither side multiplies rows, and shipping its result would cost more
+ * than shipping the tables. Otherwise the plan with one fragment per table.
+ * Returns the plan and the fragment sizes learnt.
+ */
+async function checkGroups(
+  plan: FederatedPlan,
+  query: EdgeQuery,
+  ctx: RequestContext,
+  deps: FederationDeps,
+): Promise<{ plan: FederatedPlan; sizes: Map<string, number> }> {
+  const sizes = new Map<string, number>();
+  if (!plan.ungrouped) return { plan, sizes };
+  const grouped = plan.fragments.filter((fragment) => fragment.members);
+  const counted = await Promise.all(
+    grouped.map(async (fragment) => {
+      const [whole, ...parts] = await Promise.all(
+        [fragment, ...(fragment.members ?? [])].map((f) => countRows(f, query, ctx, deps)),
+      );
+      return { fragment, whole: whole as number, largest: Math.max(...parts) };
+    }),
+  );
+  if (counted.some(({ whole, largest }) => !(whole <= largest))) {
+    ctx.logger.debug('a join at an edge multiplies rows: one fragment per table');
+    return { plan: await plan.ungrouped(), sizes };
+  }
+  for (const { fragment, whole } of counted) sizes.set(fragment.localTable, whole);
+  return { plan, sizes };
 }
 
 /** The keys of each reducing fragment, read from its loaded table (integer keys only). */
@@ -114,7 +158,7 @@ export interface StartedFederation {
  * are dropped however the result ends.
  */
 export async function startFederated(
-  plan: FederatedPlan,
+  proposed: FederatedPlan,
   query: EdgeQuery,
   ctx: RequestContext,
   deps: FederationDeps,
@@ -127,8 +171,11 @@ export async function startFederated(
     await Promise.all(created.map((name) => deps.engine.dropTable(name).catch(() => undefined)));
   };
   const edges: string[] = [];
+  let plan = proposed;
   try {
-    const sizes = await probeSizes(plan, query, fragmentCtx, deps);
+    const checked = await checkGroups(proposed, query, fragmentCtx, deps);
+    plan = checked.plan;
+    const sizes = await probeSizes(plan, query, fragmentCtx, deps, checked.sizes);
     const loading = new Map<string, Promise<void>>();
     const smaller = (a: string, b: string) => {
       const [x, y] = [sizes.get(a), sizes.get(b)];

@@ -62,6 +62,13 @@ export interface Fragment {
   tree: JsonObject;
   /** The alias its table has in `sql` (a group's members keep their own). */
   qualifier: string;
+  /**
+   * For a group's fragment, each member alone with its own filters: when
+   * the join holds more rows than its largest member, it multiplies rows
+   * (a join on a non-key column) and the plan falls back to one fragment
+   * per table (see execute/federate.ts).
+   */
+  members?: Fragment[];
 }
 
 export interface FragmentLink {
@@ -78,6 +85,8 @@ export interface FederatedPlan {
   /** What runs at the coordinator over the fragments' tables. */
   localSql: string;
   localParams: SqlValue[];
+  /** The same query planned with one fragment per table, when this plan joins some at their edge. */
+  ungrouped?: () => Promise<FederatedPlan>;
 }
 
 export interface SplitInput {
@@ -92,6 +101,8 @@ export interface SplitInput {
    * the coordinator's DuckDB, so each execution passes names of its own.
    */
   tableName?: (n: number) => string;
+  /** Join same-source tables at their edge (default true). */
+  groups?: boolean;
 }
 
 const internal = (message: string): TributaryError =>
@@ -130,7 +141,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   );
   const trueTemplate = await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]);
   const scopes = buildScopes(root, (ref) => units.get(ref)?.columns);
-  const groups = formGroups(scopes, units);
+  const groups = input.groups === false ? [] : formGroups(scopes, units);
   const consumed = new Set<Unit>();
   const removePushed = collectFilters(
     scopes,
@@ -146,7 +157,8 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   for (const group of groups)
     if (!live.includes(group)) for (const member of group.members) delete member.group;
   const tableName = input.tableName ?? ((n: number) => `f${n}`);
-  const groupNames = new Map(live.map((group, i) => [group, tableName(i + 1)]));
+  // Aliases of the groups' local tables in the coordinator's query.
+  const groupNames = new Map(live.map((group, i) => [group, `tributary_group_${i + 1}`]));
   await rewriteGroups(
     live,
     scopes,
@@ -180,12 +192,24 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const fragments: Fragment[] = [];
   const byText = new Map<string, Fragment>();
   const localOf = new Map<JsonObject, string>();
-  const sharing = new Map<Fragment, Unit[]>();
+  /** Who reads each fragment: a group's members together, or one table. */
+  const sharing = new Map<Fragment, Unit[][]>();
   for (const group of live) {
     const fragment = await buildGroupFragment(codec, group, input, fragmentTemplates);
-    fragment.localTable = groupNames.get(group) as string;
+    const key = JSON.stringify([fragment.sql, fragment.params.map(String)]);
+    const known = byText.get(key);
+    if (known) {
+      for (const member of group.members) localOf.set(member.ref, known.localTable);
+      sharing.get(known)?.push(group.members);
+      continue;
+    }
+    fragment.members = await Promise.all(
+      group.members.map((member) => buildFragment(codec, member, undefined, input, fragmentTemplates)),
+    );
+    fragment.localTable = tableName(fragments.length + 1);
     fragments.push(fragment);
-    sharing.set(fragment, group.members);
+    byText.set(key, fragment);
+    sharing.set(fragment, [group.members]);
     for (const member of group.members) localOf.set(member.ref, fragment.localTable);
   }
   for (const unit of units.values()) {
@@ -195,10 +219,10 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     const known = byText.get(key);
     if (known) {
       localOf.set(unit.ref, known.localTable);
-      sharing.get(known)?.push(unit);
+      sharing.get(known)?.push([unit]);
       continue;
     }
-    sharing.set(fragment, [unit]);
+    sharing.set(fragment, [[unit]]);
     fragment.localTable = tableName(fragments.length + 1);
     fragments.push(fragment);
     byText.set(key, fragment);
@@ -218,9 +242,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
         const key = JSON.stringify([qualifier.toLowerCase(), column.toLowerCase(), table, otherLocal]);
         return [[key, { qualifier, column, other: table, otherColumn: otherLocal }]];
       });
-    const perReader = readers[0]?.group
-      ? [new Map(readers.flatMap(linksOf))]
-      : readers.map((r) => new Map(linksOf(r)));
+    const perReader = readers.map((reader) => new Map(reader.flatMap(linksOf)));
     const [first, ...rest] = perReader;
     fragment.links = first
       ? [...first].filter(([key]) => rest.every((links) => links.has(key))).map(([, link]) => link)
@@ -234,7 +256,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     return {
       ...(tableTemplate as JsonObject),
       table_name: name,
-      alias: group ? name : stringField(ref, 'alias'),
+      alias: group ? (groupNames.get(group) as string) : stringField(ref, 'alias'),
       sample: ref.sample ?? null,
       column_name_alias: ref.column_name_alias ?? [],
     };
@@ -256,7 +278,9 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     error: false,
     statements: [{ node: localNode, named_param_map: [] }],
   });
-  return { fragments, localSql, localParams };
+  return live.length === 0
+    ? { fragments, localSql, localParams }
+    : { fragments, localSql, localParams, ungrouped: () => splitQuery(codec, { ...input, groups: false }) };
 }
 
 async function template(
