@@ -22,6 +22,7 @@ import {
   type JsonObject,
   objectField,
   stringField,
+  walkJson,
 } from '../analyze/json.js';
 import { resolveColumn, type Scope, type ScopeIndex, within } from './scopes.js';
 import type { Unit } from './unit.js';
@@ -252,6 +253,7 @@ export function movable(
  * select items. Records the columns each group must ship.
  */
 export async function rewriteGroups(
+  root: Json,
   groups: readonly Group[],
   index: ScopeIndex,
   units: ReadonlyMap<JsonObject, Unit>,
@@ -309,7 +311,13 @@ export async function rewriteGroups(
           ? (all[0] as Json)
           : { ...(structuredClone(templates.and) as JsonObject), children: all };
   }
+  // References in conditions that moved to an edge are no longer in the query.
+  const present = new Set<JsonObject>();
+  walkJson(root, (object) => {
+    if (object.class === 'COLUMN_REF') present.add(object);
+  });
   for (const [ref, at] of index.scopeOf) {
+    if (!present.has(ref)) continue;
     const resolved = resolveColumn(ref, index);
     if (resolved.kind !== 'item') continue;
     const member = units.get(resolved.item.ref);

@@ -215,6 +215,56 @@ describe('splitting a query across edges', () => {
     assert.deepEqual(filtered.params, ['[1,2,3]']);
   });
 
+  test('a correlated subquery ships only the outer keys; EXISTS and IN reduce the outer table', async () => {
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.a FROM ${T} t WHERE EXISTS (SELECT 1 FROM ${U} u WHERE u.x = t.a) AND t.b IN (SELECT v.y FROM ${U} v WHERE v.z > 0)`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    const [t, u, v] = plan.fragments;
+    assert.deepEqual(u?.links, [{ qualifier: 'u', column: 'x', other: 'f1', otherColumn: 'a' }]);
+    assert.deepEqual(v?.links, []);
+    assert.deepEqual(t?.links, [
+      { qualifier: 't', column: 'a', other: u?.localTable, otherColumn: 'x' },
+      { qualifier: 't', column: 'b', other: v?.localTable, otherColumn: 'y' },
+    ]);
+  });
+
+  test('tables of one source joined in a SELECT travel as one fragment, with their subqueries', async () => {
+    const V = '(SELECT a, d FROM s1.main.v) AS';
+    const columns: ColumnRef[] = [
+      ...all,
+      ...['a', 'd'].map((column) => ({ table: { source: 's1', schema: 'main', table: 'v' }, column })),
+    ];
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.b, v.d, u.y FROM ${T} t, ${V} v, ${U} u
+              WHERE t.a = v.a AND t.c = u.x AND v.d IN (SELECT w.a FROM ${T} w WHERE w.b > 1)`,
+      params: [],
+      callerParams: 0,
+      columns,
+    });
+    assert.equal(plan.fragments.length, 2);
+    const [group, u] = plan.fragments;
+    assert.match(
+      group?.sql ?? '',
+      /FROM \(SELECT a, b, c FROM s1\.main\.t\) AS t , \(SELECT a, d FROM s1\.main\.v\) AS v/,
+    );
+    assert.match(group?.sql ?? '', /\(t\.a = v\.a\)/);
+    assert.match(
+      group?.sql ?? '',
+      /= ANY\(SELECT w\.a FROM \(SELECT a, b, c FROM s1\.main\.t\) AS w WHERE \(w\.b > 1\)\)/,
+    );
+    assert.deepEqual(group?.columns.sort(), ['t.b', 't.c', 'v.d']);
+    assert.equal(group?.members?.length, 2);
+    assert.deepEqual(u?.links, [{ qualifier: 'u', column: 'x', other: 'f1', otherColumn: 't.c' }]);
+    assert.match(plan.localSql, /tributary_group_1\."t\.b" AS b/);
+    assert.ok(plan.ungrouped, 'a grouped plan offers the plan without groups');
+    const ungrouped = await plan.ungrouped();
+    // Without groups the subquery still travels with the one table it filters.
+    assert.equal(ungrouped.fragments.length, 3);
+  });
+
   test('a fragment read by several references takes no key filter from one of them', async () => {
     const plan = await splitQuery(codec, {
       sql: `SELECT t.a FROM ${T} t, ${U} u1 WHERE t.a = u1.x AND EXISTS (SELECT 1 FROM ${U} u2 WHERE u2.y = t.b)`,

@@ -160,6 +160,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   // Aliases of the groups' local tables in the coordinator's query.
   const groupNames = new Map(live.map((group, i) => [group, `tributary_group_${i + 1}`]));
   await rewriteGroups(
+    root,
     live,
     scopes,
     units,
