@@ -51,6 +51,8 @@ describe('schema refresh and source health', () => {
     assert.equal(refreshed.body.changed, true);
     assert.equal(Number(refreshed.body.version), 2);
     assert.deepEqual(refreshed.body.edges, ['edge-1']);
+    assert.deepEqual(refreshed.body.added_tables, ['main.b']);
+    assert.deepEqual(refreshed.body.dropped_tables, []);
     const rows = await cluster.client().query('SELECT x FROM lake.main.b ORDER BY x').toArray();
     assert.deepEqual(
       rows.map((r) => Number(r.x)),
@@ -59,6 +61,30 @@ describe('schema refresh and source health', () => {
     const again = await call('/v1/sources/lake/refresh', { method: 'POST' });
     assert.equal(again.body.changed, false);
     assert.equal(Number(again.body.version), 2);
+  });
+
+  test('a table refresh takes in that table alone and names what changed', async () => {
+    writeFileSync(join(dir, 'c.csv'), 'y\n1\n');
+    writeFileSync(join(dir, 'a.csv'), 'id,name,extra\n1,one,x\n');
+    const one = await call('/v1/sources/lake/refresh', { method: 'POST', json: { table: 'c' } });
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual([one.body.added_tables, one.body.changed_tables], [['main.c'], []]);
+    assert.equal(Number(one.body.version), 3);
+    // a.csv changed too, but only c was rediscovered: a keeps its old columns until it is refreshed.
+    const columns = async () =>
+      (await cluster.client().query('SELECT * FROM lake.main.a').toArray()).map((r) => Object.keys(r));
+    assert.deepEqual(await columns(), [['id', 'name']]);
+    const a = await call('/v1/sources/lake/refresh', { method: 'POST', json: { table: 'main.a' } });
+    assert.deepEqual([a.body.added_tables, a.body.changed_tables], [[], ['main.a']]);
+    assert.deepEqual(await columns(), [['id', 'name', 'extra']]);
+
+    rmSync(join(dir, 'c.csv'));
+    const gone = await call('/v1/sources/lake/refresh', { method: 'POST', json: { table: 'main.c' } });
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.deepEqual(gone.body.dropped_tables, ['main.c']);
+    assert.equal(Number(gone.body.version), 5);
+    const bad = await call('/v1/sources/lake/refresh', { method: 'POST', json: { table: 'a.b.c' } });
+    assert.equal(bad.status, 400);
   });
 
   test('refresh names unknown sources and tables, and needs the admin role', async () => {
@@ -74,17 +100,17 @@ describe('schema refresh and source health', () => {
   test('health reports each serving edge’s check of the source', async () => {
     const healthy = await call('/v1/sources/lake/health');
     assert.equal(healthy.status, 200);
-    assert.equal(healthy.body.healthy, true);
-    const [edge] = healthy.body.edges as { edge: string; healthy: boolean; latency_ms: number }[];
+    assert.equal(healthy.body.reachable, true);
+    const [edge] = healthy.body.edges as { edge: string; reachable: boolean; latency_ms: number }[];
     assert.equal(edge?.edge, 'edge-1');
-    assert.equal(edge?.healthy, true);
+    assert.equal(edge?.reachable, true);
     assert.ok(Number(edge?.latency_ms) >= 0);
 
     rmSync(dir, { recursive: true, force: true });
     const gone = await call('/v1/sources/lake/health');
-    assert.equal(gone.body.healthy, false);
-    const [down] = gone.body.edges as { healthy: boolean; message: string }[];
-    assert.equal(down?.healthy, false);
-    assert.match(String(down?.message), /ENOENT|no such file/);
+    assert.equal(gone.body.reachable, false);
+    const [down] = gone.body.edges as { reachable: boolean; error: string }[];
+    assert.equal(down?.reachable, false);
+    assert.match(String(down?.error), /ENOENT|no such file/);
   });
 });

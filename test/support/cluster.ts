@@ -19,6 +19,8 @@ export interface EdgeSpec {
   engine?: Record<string, unknown>;
   /** How long the edge lets running queries finish on SIGTERM. */
   shutdownGraceMs?: number;
+  /** Further edge settings, e.g. `discovery_retry`. */
+  settings?: Record<string, unknown>;
 }
 
 export interface ClusterOptions {
@@ -227,6 +229,7 @@ export class Cluster {
           ...spec.engine,
         },
         ...(spec.shutdownGraceMs === undefined ? {} : { shutdown_grace_ms: spec.shutdownGraceMs }),
+        ...spec.settings,
       }),
     );
     const edge = new ServiceProcess('edge', path, {

@@ -28,6 +28,11 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface PostgresServerOptions {
+  port?: number;
+  password?: string;
+}
+
 /**
  * A throw-away PostgreSQL server on a free loopback port with its own data
  * directory. PostgreSQL refuses to run as root, so under root it runs as the
@@ -35,17 +40,29 @@ async function freePort(): Promise<number> {
  */
 export class PostgresServer {
   readonly user = 'tributary_admin';
-  readonly password = randomBytes(12).toString('base64url');
+  readonly password: string;
   readonly database = 'postgres';
   readonly host = '127.0.0.1';
   port = 0;
   private child: ChildProcess | undefined;
   private output = '';
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    options: PostgresServerOptions,
+  ) {
+    this.password = options.password ?? randomBytes(12).toString('base64url');
+    this.port = options.port ?? 0;
+  }
 
-  static async start(): Promise<PostgresServer> {
-    const server = new PostgresServer(mkdtempSync(join(tmpdir(), 'tributary-pg-')));
+  /** A loopback port nothing listens on yet, e.g. for an edge started before its PostgreSQL. */
+  static freePort(): Promise<number> {
+    return freePort();
+  }
+
+  /** Starts a server, on `port` and with `password` when given (for a client configured before it runs). */
+  static async start(options: PostgresServerOptions = {}): Promise<PostgresServer> {
+    const server = new PostgresServer(mkdtempSync(join(tmpdir(), 'tributary-pg-')), options);
     try {
       await server.boot();
     } catch (error) {
@@ -90,7 +107,7 @@ export class PostgresServer {
       '--locale=C',
     ];
     execFileSync(cmd as string, args, { stdio: 'pipe' });
-    this.port = await freePort();
+    if (this.port === 0) this.port = await freePort();
     const [run, ...runArgs] = [
       ...wrap,
       join(bin, 'postgres'),

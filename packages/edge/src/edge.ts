@@ -5,7 +5,6 @@ import {
   GRPC_SERVER_OPTIONS,
   type Logger,
   ReadinessChecks,
-  type Source__Input,
   shutdownServer,
   splitHostPort,
   tributaryV1,
@@ -16,6 +15,7 @@ import { type RunningEdgeHttp, startEdgeHttp } from './http/index.js';
 import { EdgeMetrics } from './metrics/index.js';
 import { Registrar } from './registration/registrar.js';
 import { discoverSchema } from './schema/discover.js';
+import { EdgeSchema } from './schema/edge-schema.js';
 import { edgeServiceHandlers } from './server/edge-service.js';
 import { connectorFor, QueryRouter } from './sources/index.js';
 import { CoordinatorTrust } from './trust/coordinator-trust.js';
@@ -51,9 +51,18 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
   });
 
   const metrics = new EdgeMetrics(engine);
-  const discover = () => metrics.timeDiscovery(() => discoverSchema(engine, connectors));
-  let schema: Source__Input[] = await discover();
-  const tableCount = schema.flatMap((s) => s.schemas ?? []).flatMap((s) => s.tables ?? []).length;
+  // Set once the registrar exists; a source discovered before then is in the first registration.
+  let announce: () => void = () => undefined;
+  const schema = await EdgeSchema.open({
+    connectors,
+    discover: () => metrics.timeDiscovery(() => discoverSchema(engine, connectors)),
+    run: (sql) => engine.runTrusted(sql),
+    // Registering again replaces this edge's registration, so every coordinator sees the new tables.
+    onDiscovered: () => announce(),
+    retry: { initialMs: config.discovery_retry.initial_ms, maxMs: config.discovery_retry.max_ms },
+    logger: log,
+  });
+  const tableCount = schema.sources.flatMap((s) => s.schemas ?? []).flatMap((s) => s.tables ?? []).length;
   log.info({ sources: connectors.map((c) => c.name), tables: tableCount }, 'sources ready');
 
   const trust = new CoordinatorTrust();
@@ -69,12 +78,8 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
       trust,
       logger: log,
       metrics,
-      schema: () => schema,
-      refreshSchema: async () => {
-        for (const connector of connectors) await connector.refresh?.((sql) => engine.runTrusted(sql));
-        schema = await discover();
-        return schema;
-      },
+      schema: () => schema.sources,
+      refreshSchema: (sources, table) => schema.refresh(sources, table),
       startedAt,
       accepting: () => accepting,
     }),
@@ -89,11 +94,12 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
     joinToken: config.coordinator.join_token,
     edgeName: config.name,
     advertisedAddress: address,
-    sources: () => schema,
+    sources: () => schema.sources,
     activeQueries: () => engine.activeQueries,
     trust,
     logger: log,
   });
+  announce = () => registrar.announce();
   registrar.start();
 
   let http: RunningEdgeHttp | undefined;
@@ -146,6 +152,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
     async stop(graceMs = config.shutdown_grace_ms) {
       accepting = false;
       log.info({ graceMs, running: engine.activeQueries }, 'edge draining');
+      schema.stop();
       // The coordinator stops routing here but lets running results finish.
       await registrar.stop();
       // Waits for running calls; after graceMs cancels them, which interrupts DuckDB.

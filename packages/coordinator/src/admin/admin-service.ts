@@ -105,7 +105,14 @@ export class AdminService {
     recordChange(this.deps, admin, {
       action: 'source.refresh',
       target: String(request.source),
-      after: { version: Number(result.version), changed: result.changed },
+      after: {
+        table: request.table || undefined,
+        version: Number(result.version),
+        changed: result.changed,
+        added: result.added_tables,
+        dropped: result.dropped_tables,
+        altered: result.changed_tables,
+      },
     });
     return result;
   }

@@ -5,12 +5,20 @@ import {
   type RefreshSchemaResponse__Input,
   TributaryError,
 } from '@tributary/core';
-import type { EdgeRegistry } from '../catalog/index.js';
+import { type EdgeRegistry, tableChanges } from '../catalog/index.js';
 import type { AdminContext } from './admin-context.js';
 
 /** How long an edge may take to rediscover a source or answer a ping. */
 const EDGE_CALL_MS = 30_000;
 const PING_MS = 10_000;
+/** `schema.table` or `table`: plain names, as the catalog lists them. */
+const TABLE_NAME = /^[^.\s]+(\.[^.\s]+)?$/;
+
+/** Whether a catalog name (`schema.table`, lower-cased) is the table a request named. */
+function sameTable(name: string, requested: string): boolean {
+  const wanted = requested.toLowerCase();
+  return wanted.includes('.') ? name === wanted : name.endsWith(`.${wanted}`);
+}
 
 /**
  * Sources as operators see them: rediscovering a source's schema at the
@@ -30,9 +38,10 @@ export class SourceAdmin {
   }
 
   /**
-   * Asks every edge serving the source to rediscover it and takes the new
-   * schema into the catalog; the source's version increases when its tables
-   * or columns changed.
+   * Asks every edge serving the source to rediscover it (or only `table`) and
+   * takes the new schema into the catalog; the source's version increases
+   * when its tables or columns changed, and the answer names the tables that
+   * appeared, went away or changed.
    */
   async refresh(
     request: Partial<RefreshSchemaRequest>,
@@ -40,20 +49,46 @@ export class SourceAdmin {
   ): Promise<RefreshSchemaResponse__Input> {
     const source = String(request.source ?? '').trim();
     if (!source) throw TributaryError.invalid('source is required');
+    const table = String(request.table ?? '').trim() || undefined;
+    if (table !== undefined && !TABLE_NAME.test(table))
+      throw TributaryError.invalid(
+        `table must be written schema.table or table, not ${JSON.stringify(table)}`,
+        {
+          table,
+        },
+      );
     const edges = this.edgesFor(source);
+    const added = new Set<string>();
+    const dropped = new Set<string>();
+    const altered = new Set<string>();
     let changed = false;
     let tables = 0;
+    let present = false;
     const refreshed: string[] = [];
     const failures: string[] = [];
     for (const edge of edges) {
       try {
+        const before = edge.sources.find((s) => s.name.toLowerCase() === source.toLowerCase());
         const [found] = await edge.client.getSchema([source], true, {
           requestId,
           deadline: Date.now() + EDGE_CALL_MS,
+          table,
         });
         if (!found) throw new TributaryError('NOT_FOUND', `edge ${edge.name} no longer serves ${source}`);
-        if (this.registry.updateSource(edge.id, found)) changed = true;
-        tables = (found.schemas ?? []).reduce((n, s) => n + (s.tables ?? []).length, 0);
+        const changes = tableChanges(before, found);
+        const differs = changes.added.length + changes.dropped.length + changes.changed.length > 0;
+        // Replicas of a source change together: the version goes up once per refresh.
+        this.registry.updateSource(edge.id, found, differs && !changed);
+        changed ||= differs;
+        for (const name of changes.added) added.add(name);
+        for (const name of changes.dropped) dropped.add(name);
+        for (const name of changes.changed) altered.add(name);
+        const names = found.schemas.flatMap((s) =>
+          s.tables.map((t) => `${s.name}.${t.ref?.table}`.toLowerCase()),
+        );
+        tables = names.length;
+        if (table !== undefined)
+          present ||= [...names, ...changes.dropped].some((name) => sameTable(name, table));
         refreshed.push(edge.name);
       } catch (error) {
         failures.push(`${edge.name}: ${(error as Error).message}`);
@@ -63,21 +98,32 @@ export class SourceAdmin {
       throw TributaryError.unavailable(`no edge could refresh source ${source}: ${failures.join('; ')}`, {
         source,
       });
-    const version = changed ? this.registry.bumpSourceVersion(source) : this.registry.sourceVersion(source);
-    if (request.table) {
-      const [schema, table] = request.table.includes('.') ? request.table.split('.', 2) : ['', request.table];
-      const served = this.registry
-        .edgesFor(source)[0]
-        ?.sources.find((s) => s.name.toLowerCase() === source.toLowerCase())
-        ?.schemas?.some(
-          (s) =>
-            (!schema || s.name.toLowerCase() === schema?.toLowerCase()) &&
-            (s.tables ?? []).some((t) => t.ref?.table?.toLowerCase() === table?.toLowerCase()),
-        );
-      if (!served) throw TributaryError.notFound(`table ${request.table} not found in source ${source}`);
-    }
-    this.logger.info({ source, version, changed, edges: refreshed, failures }, 'source schema refreshed');
-    return { source, version, changed, table_count: tables, edges: refreshed };
+    if (table !== undefined && !present)
+      throw TributaryError.notFound(`table ${table} not found in source ${source}`, { source, table });
+    const version = this.registry.sourceVersion(source);
+    this.logger.info(
+      {
+        source,
+        table,
+        version,
+        changed,
+        edges: refreshed,
+        failures,
+        added: [...added],
+        dropped: [...dropped],
+      },
+      'source schema refreshed',
+    );
+    return {
+      source,
+      version,
+      changed,
+      table_count: tables,
+      edges: refreshed,
+      added_tables: [...added].sort(),
+      dropped_tables: [...dropped].sort(),
+      changed_tables: [...altered].sort(),
+    };
   }
 
   /** Refreshes every served source; failures are logged, not thrown (the scheduled refresh). */
@@ -90,7 +136,7 @@ export class SourceAdmin {
     }
   }
 
-  /** Each serving edge's own check of the source: reachable or not, and how long the check took. */
+  /** Each serving edge's own check of the source: reachable or not (and why), and how long the check took. */
   async health(ctx: AdminContext, source: string): Promise<GetSourceHealthResponse__Input> {
     const name = source.trim();
     if (!name) throw TributaryError.invalid('source is required');
@@ -99,21 +145,25 @@ export class SourceAdmin {
         try {
           const ping = await edge.client.ping({ requestId: ctx.requestId, deadline: Date.now() + PING_MS });
           const own = ping.sources.find((s) => s.name.toLowerCase() === name.toLowerCase());
-          if (!own) return { edge: edge.name, healthy: false, message: `edge does not serve ${name}` };
+          if (!own) return { edge: edge.name, reachable: false, error: `edge does not serve ${name}` };
           return {
             edge: edge.name,
-            healthy: own.healthy,
-            message: own.message,
+            reachable: own.healthy,
+            error: own.healthy ? '' : own.message,
             latency_ms: Number(own.latency_ms),
           };
         } catch (error) {
-          return { edge: edge.name, healthy: false, message: (error as Error).message };
+          return {
+            edge: edge.name,
+            reachable: false,
+            error: `edge unreachable: ${(error as Error).message}`,
+          };
         }
       }),
     );
     return {
       source: name,
-      healthy: edges.some((e) => e.healthy),
+      reachable: edges.some((e) => e.reachable),
       edges,
       version: this.registry.sourceVersion(name),
     };

@@ -15,8 +15,15 @@ export class CatalogSnapshot {
     readonly version: number,
     readonly tables: readonly CatalogTable[],
     readonly sources: readonly SourceInfo__Input[],
+    /** Per source (lower-cased) that no serving edge could discover yet: why, as the edges said. */
+    private readonly unreachable: ReadonlyMap<string, string> = new Map(),
   ) {
     this.byKey = new Map(tables.map((t) => [tableKey(t.ref), t]));
+  }
+
+  /** Why no serving edge can reach a source yet; undefined when one can (or none serves it). */
+  unavailable(source: string): string | undefined {
+    return this.unreachable.get(source.toLowerCase());
   }
 
   find(ref: TableRef): CatalogTable | undefined {
@@ -40,6 +47,8 @@ export function byName(a: string, b: string): number {
 interface KnownSource {
   info: SourceInfo__Input & { edges: string[] };
   tables: CatalogTable[];
+  /** Each serving edge's reason it cannot reach the source; empty once one can. */
+  unreachable: string[];
 }
 
 /**
@@ -67,34 +76,42 @@ export class Catalog {
           entry = {
             info: { name: source.name, kind: source.kind, edges: [], healthy: true, table_count: 0 },
             tables: [],
+            unreachable: [],
           };
           live.set(key, entry);
+        }
+        // A replica that could not discover the source has no tables to offer; another may.
+        if (entry.tables.length === 0) {
           for (const schema of source.schemas) {
             for (const table of schema.tables) {
               if (table.ref) entry.tables.push({ ...table, ref: table.ref, sourceKind: source.kind });
             }
           }
         }
+        if (source.unavailable) entry.unreachable.push(`edge ${edge.name}: ${source.unavailable}`);
         entry.info.edges.push(edge.name);
       }
     }
     for (const [key, entry] of live) this.known.set(key, entry);
     const tables = new Map<string, CatalogTable>();
     const sources: SourceInfo__Input[] = [];
+    const unreachable = new Map<string, string>();
     for (const [key, entry] of this.known) {
       const isLive = live.has(key);
+      const reachable = entry.unreachable.length < entry.info.edges.length;
+      if (isLive && !reachable) unreachable.set(key, entry.unreachable.join('; '));
       for (const table of entry.tables)
         if (!tables.has(tableKey(table.ref))) tables.set(tableKey(table.ref), table);
       sources.push({
         ...entry.info,
         edges: isLive ? entry.info.edges : [],
-        healthy: isLive,
+        healthy: isLive && reachable,
         table_count: entry.tables.length,
       });
     }
     const ordered = [...tables.values()].sort((a, b) => byName(formatTableRef(a.ref), formatTableRef(b.ref)));
     const orderedSources = sources.sort((a, b) => byName(String(a.name), String(b.name)));
-    this.cached = new CatalogSnapshot(version, ordered, orderedSources);
+    this.cached = new CatalogSnapshot(version, ordered, orderedSources, unreachable);
     return this.cached;
   }
 }

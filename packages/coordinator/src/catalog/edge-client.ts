@@ -119,12 +119,19 @@ export class EdgeClient {
     }
   }
 
-  /** The edge's sources; with `refresh` the edge rediscovers them first. */
-  async getSchema(sources: string[], refresh: boolean, options: EdgeCallOptions): Promise<Source[]> {
+  /**
+   * The edge's sources; with `refresh` the edge rediscovers them first (only
+   * `table`, `schema.table` or `table`, of the one source named, when given).
+   */
+  async getSchema(
+    sources: string[],
+    refresh: boolean,
+    options: EdgeCallOptions & { table?: string },
+  ): Promise<Source[]> {
     const metadata = await this.metadata(options);
     return new Promise((resolve, reject) => {
       this.client.GetSchema(
-        { sources, refresh },
+        { sources, refresh, table: options.table ?? '' },
         metadata,
         { deadline: options.deadline },
         (error, response) =>

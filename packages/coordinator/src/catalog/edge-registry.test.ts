@@ -9,6 +9,7 @@ function source(name: string, columns: [string, string][], table = 'events'): So
   return {
     name,
     kind: 'files',
+    unavailable: '',
     schemas: [
       {
         name: 'main',

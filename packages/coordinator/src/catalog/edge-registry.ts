@@ -18,6 +18,8 @@ export interface RegisteredEdge {
   address: string;
   version: string;
   sources: Source[];
+  /** Per source (lower-cased): its catalog version, as shared in the edge directory. */
+  sourceVersions: Record<string, number>;
   client: EdgeClient;
   registeredAt: number;
   lastHeartbeat: number;
@@ -62,8 +64,6 @@ export class EdgeRegistry {
   private chosen = 0;
   private reconciling: Promise<void> | undefined;
   private directoryReachable = true;
-  /** Per source (lower-cased): bumped whenever a refresh finds its tables or columns changed. */
-  private readonly sourceVersions = new Map<string, number>();
 
   constructor(
     private readonly signer: EdgeTokenSigner,
@@ -77,7 +77,7 @@ export class EdgeRegistry {
     directory.onChange((change) => {
       if (change.kind === 'removed')
         this.remove(change.id, 'removed by another coordinator', { drain: true });
-      else void this.adopt(change.id);
+      else void this.adopt(change.id, { update: true });
     });
   }
 
@@ -105,13 +105,18 @@ export class EdgeRegistry {
    */
   register(registration: EdgeRegistration): RegisteredEdge {
     this.checkReplicas(registration);
-    for (const existing of this.edges.values()) {
-      if (existing.name === registration.name) this.remove(existing.id, 'replaced by a new registration');
+    const sourceVersions = this.carriedVersions(registration);
+    for (const existing of [...this.edges.values()]) {
+      if (existing.name !== registration.name) continue;
+      // The same process registering again (its sources changed): its running results may finish.
+      const drain = existing.address === registration.address;
+      this.remove(existing.id, 'replaced by a new registration', { drain });
     }
     const now = Date.now();
     const edge = this.add({
       id: randomUUID(),
       ...registration,
+      sourceVersions,
       registeredAt: now,
       lastHeartbeat: now,
       activeQueries: 0,
@@ -213,35 +218,54 @@ export class EdgeRegistry {
     };
   }
 
-  /** A source's catalog version: starts at 1, increases with every change a refresh finds. */
+  /**
+   * A source's catalog version: starts at 1 and increases with every change a
+   * refresh finds. Kept on the serving edges' shared records, so replicas agree.
+   */
   sourceVersion(source: string): number {
-    return this.sourceVersions.get(source.toLowerCase()) ?? 1;
+    const key = source.toLowerCase();
+    return Math.max(1, ...this.edgesFor(source).map((edge) => edge.sourceVersions[key] ?? 1));
   }
 
   /**
-   * Takes in a source as an edge rediscovered it, so the catalog rebuilds.
-   * Returns whether its tables or columns changed.
+   * Takes in a source as an edge rediscovered it, so the catalog rebuilds,
+   * and shares it with the other replicas; when its tables or columns
+   * changed, the source's version increases on every edge serving it.
+   * Returns the source's version afterwards.
    */
-  updateSource(edgeId: string, source: Source): boolean {
+  updateSource(edgeId: string, source: Source, changed: boolean): number {
     const edge = this.edges.get(edgeId);
-    if (!edge) return false;
-    const wanted = source.name.toLowerCase();
-    const index = edge.sources.findIndex((s) => s.name.toLowerCase() === wanted);
-    const before = index < 0 ? undefined : edge.sources[index];
-    const changed = before === undefined || shapeDifference(source, before) !== undefined;
+    if (!edge) return this.sourceVersion(source.name);
+    const key = source.name.toLowerCase();
+    const version = this.sourceVersion(source.name) + (changed ? 1 : 0);
+    const index = edge.sources.findIndex((s) => s.name.toLowerCase() === key);
     if (index < 0) edge.sources.push(source);
     else edge.sources[index] = source;
+    for (const serving of this.edgesFor(source.name)) {
+      if ((serving.sourceVersions[key] ?? 1) === version && serving !== edge) continue;
+      serving.sourceVersions = { ...serving.sourceVersions, [key]: version };
+      if (serving !== edge) void this.share(serving);
+    }
     this.currentVersion++;
     void this.share(edge);
-    return changed;
+    if (changed) this.logger.info({ source: source.name, version }, 'source schema changed');
+    return version;
   }
 
-  /** Marks a source changed: cached results keyed on its version stop matching. */
-  bumpSourceVersion(source: string): number {
-    const version = this.sourceVersion(source) + 1;
-    this.sourceVersions.set(source.toLowerCase(), version);
-    this.logger.info({ source, version }, 'source schema changed');
-    return version;
+  /**
+   * A new registration's source versions: a source whose tables changed
+   * since the edge's earlier registration (or than its replicas') goes one up.
+   */
+  private carriedVersions(registration: EdgeRegistration): Record<string, number> {
+    const versions: Record<string, number> = {};
+    const previous = [...this.edges.values()].find((e) => e.name === registration.name);
+    for (const source of registration.sources) {
+      const key = source.name.toLowerCase();
+      const before = previous?.sources.find((s) => s.name.toLowerCase() === key);
+      const current = this.sourceVersion(source.name);
+      versions[key] = before && shapeDifference(source, before) !== undefined ? current + 1 : current;
+    }
+    return versions;
   }
 
   get(edgeId: string): RegisteredEdge | undefined {
@@ -303,8 +327,12 @@ export class EdgeRegistry {
     for (const record of records) {
       listed.add(record.id);
       const edge = this.edges.get(record.id);
-      if (!edge) this.add(record);
-      else if (record.lastHeartbeat > edge.lastHeartbeat) {
+      if (!edge) {
+        this.add(record);
+        continue;
+      }
+      this.takeSchema(edge, record);
+      if (record.lastHeartbeat > edge.lastHeartbeat) {
         edge.lastHeartbeat = record.lastHeartbeat;
         edge.activeQueries = record.activeQueries;
         if (edge.down === 'heartbeat late') this.markUp(edge);
@@ -318,18 +346,46 @@ export class EdgeRegistry {
     }
   }
 
-  /** Opens a connection to an edge another replica registered. */
-  private async adopt(edgeId: string): Promise<RegisteredEdge | undefined> {
+  /**
+   * Opens a connection to an edge another replica registered; with
+   * `update`, also takes in a known edge's schema when another replica
+   * refreshed it.
+   */
+  private async adopt(
+    edgeId: string,
+    options: { update?: boolean } = {},
+  ): Promise<RegisteredEdge | undefined> {
     const known = this.edges.get(edgeId);
-    if (known) return known;
+    if (known && !options.update) return known;
     let record: EdgeRecord | undefined;
     try {
       record = await this.directory.get(edgeId);
     } catch {
-      return undefined;
+      return known;
     }
-    if (!record) return undefined;
-    return this.edges.get(edgeId) ?? this.add(record);
+    if (!record) return known;
+    const edge = this.edges.get(edgeId);
+    if (!edge) return this.add(record);
+    this.takeSchema(edge, record);
+    return edge;
+  }
+
+  /**
+   * Takes a shared record's sources when they are newer than what this
+   * replica knows (another replica refreshed them): the catalog rebuilds and
+   * the sources' cache keys change here too.
+   */
+  private takeSchema(edge: RegisteredEdge, record: EdgeRecord): void {
+    const theirs = record.sourceVersions ?? {};
+    const newer = Object.entries(theirs).some(([key, version]) => version > (edge.sourceVersions[key] ?? 1));
+    if (!newer) return;
+    edge.sources = record.sources;
+    edge.sourceVersions = { ...edge.sourceVersions, ...theirs };
+    this.currentVersion++;
+    this.logger.info(
+      { edgeId: edge.id, edge: edge.name, versions: edge.sourceVersions },
+      'edge schema updated by another coordinator',
+    );
   }
 
   private add(record: EdgeRecord): RegisteredEdge {
@@ -340,6 +396,7 @@ export class EdgeRegistry {
     }
     const edge: RegisteredEdge = {
       ...record,
+      sourceVersions: { ...record.sourceVersions },
       client: new EdgeClient(record.name, record.address, this.signer, this.acceptTimeoutMs),
       inFlight: 0,
       lastFailure: 0,
@@ -362,6 +419,7 @@ export class EdgeRegistry {
       address: edge.address,
       version: edge.version,
       sources: edge.sources,
+      sourceVersions: edge.sourceVersions,
       registeredAt: edge.registeredAt,
       lastHeartbeat: edge.lastHeartbeat,
       activeQueries: edge.activeQueries,
@@ -378,11 +436,13 @@ export class EdgeRegistry {
 
   private checkReplicas(registration: EdgeRegistration): void {
     for (const source of registration.sources) {
+      // A source the edge cannot reach yet has no tables to compare.
+      if (source.unavailable) continue;
       const wanted = source.name.toLowerCase();
       for (const other of this.edges.values()) {
         if (other.name === registration.name) continue;
         const theirs = other.sources.find((s) => s.name.toLowerCase() === wanted);
-        if (!theirs) continue;
+        if (!theirs || theirs.unavailable) continue;
         const difference = shapeDifference(source, theirs);
         if (difference) {
           throw new TributaryError(

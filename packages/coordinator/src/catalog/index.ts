@@ -8,5 +8,5 @@ export {
   type RegisteredEdge,
 } from './edge-registry.js';
 export { COORDINATOR_ISSUER, EdgeTokenSigner, edgeAudience } from './edge-tokens.js';
-export { shapeDifference, sourceShape } from './source-shape.js';
+export { shapeDifference, sourceShape, type TableChanges, tableChanges } from './source-shape.js';
 export { formatTableRef, parseTableName, tableKey } from './table-name.js';

@@ -34,3 +34,31 @@ export function shapeDifference(ours: Source, theirs: Source): string | undefine
   }
   return undefined;
 }
+
+export interface TableChanges {
+  /** `schema.table` names, lower-cased, sorted. */
+  added: string[];
+  dropped: string[];
+  /** Tables whose columns (names, SQL types, order) changed. */
+  changed: string[];
+}
+
+/** Which tables a rediscovery added, dropped or changed, comparing shapes as replicas are compared. */
+export function tableChanges(before: Source | undefined, after: Source): TableChanges {
+  const tablesOf = (source: Source | undefined) =>
+    new Map(
+      (source ? sourceShape(source) : [])
+        .filter((line) => line.startsWith('table '))
+        .map((line) => {
+          const [name = '', ...columns] = line.slice('table '.length).split(' (');
+          return [name, columns.join(' (')] as const;
+        }),
+    );
+  const was = tablesOf(before);
+  const now = tablesOf(after);
+  return {
+    added: [...now.keys()].filter((name) => !was.has(name)),
+    dropped: [...was.keys()].filter((name) => !now.has(name)),
+    changed: [...now].filter(([name, columns]) => was.has(name) && was.get(name) !== columns).map(([n]) => n),
+  };
+}

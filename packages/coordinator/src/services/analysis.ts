@@ -1,5 +1,5 @@
-import type { SqlValue } from '@tributary/core';
-import type { Catalog } from '../catalog/index.js';
+import { type SqlValue, TributaryError } from '@tributary/core';
+import { type Catalog, parseTableName } from '../catalog/index.js';
 import type { AnalyzedQuery, SqlAnalyzer } from '../query/analyze/index.js';
 
 /**
@@ -17,7 +17,37 @@ export class QueryAnalysis {
 
   async analyze(sql: string, params: SqlValue[] | undefined): Promise<AnalyzedQuery> {
     await this.sync();
-    return this.analyzer.analyze(sql, params);
+    try {
+      return await this.analyzer.analyze(sql, params);
+    } catch (error) {
+      throw this.unreachableSource(error) ?? error;
+    }
+  }
+
+  /**
+   * A table not found in a source no edge could discover yet (PostgreSQL
+   * down when the edge started) is UNAVAILABLE, not NOT_FOUND: it may well
+   * exist, and the edge keeps trying to reach it.
+   */
+  private unreachableSource(error: unknown): TributaryError | undefined {
+    if (!(error instanceof TributaryError) || error.code !== 'NOT_FOUND') return undefined;
+    const written = (error.details as { table?: unknown } | undefined)?.table;
+    if (typeof written !== 'string') return undefined;
+    let source: string;
+    try {
+      source = parseTableName(written).source;
+    } catch {
+      return undefined;
+    }
+    const why = source ? this.catalog.snapshot().unavailable(source) : undefined;
+    if (why === undefined) return undefined;
+    return TributaryError.unavailable(
+      `source ${source} is unreachable, so its tables are not known yet: ${why}`,
+      {
+        source,
+        table: written,
+      },
+    );
   }
 
   private async sync(): Promise<void> {

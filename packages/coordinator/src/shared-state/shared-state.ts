@@ -76,6 +76,12 @@ export interface EdgeRecord {
   address: string;
   version: string;
   sources: Source[];
+  /**
+   * Per source (lower-cased), its catalog version at this edge: raised by a
+   * schema refresh that found a change, so every replica adopting the record
+   * keys cached results of the source anew. Absent means 1.
+   */
+  sourceVersions?: Record<string, number>;
   registeredAt: number;
   lastHeartbeat: number;
   activeQueries: number;

@@ -96,6 +96,16 @@ export const edgeConfigSchema = z.object({
    * ones this long to finish before cancelling them.
    */
   shutdown_grace_ms: z.number().int().min(0).default(10_000),
+  /**
+   * A source unreachable at start-up (PostgreSQL down) is retried after
+   * `initial_ms`, doubling up to `max_ms` between attempts, until it is discovered.
+   */
+  discovery_retry: z
+    .object({
+      initial_ms: z.number().int().min(10).default(500),
+      max_ms: z.number().int().min(10).default(30_000),
+    })
+    .default({ initial_ms: 500, max_ms: 30_000 }),
 });
 
 export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;

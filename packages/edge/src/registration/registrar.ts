@@ -56,6 +56,17 @@ export class Registrar {
     void this.register();
   }
 
+  /**
+   * Registers again with the current sources (they changed), replacing this
+   * edge's registration on every coordinator.
+   */
+  announce(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.register();
+  }
+
   get registered(): boolean {
     return this.edgeId !== undefined;
   }
@@ -102,6 +113,9 @@ export class Registrar {
   }
 
   private async heartbeat(intervalMs: number): Promise<void> {
+    const id = this.edgeId;
+    // A registration made meanwhile (announce) runs its own heartbeats.
+    const superseded = () => this.edgeId !== id;
     try {
       const response = await unary<{ known: boolean }>((cb) =>
         this.client.Heartbeat(
@@ -114,6 +128,7 @@ export class Registrar {
           cb,
         ),
       );
+      if (superseded()) return;
       if (!response.known) {
         this.options.logger.info('coordinator no longer knows this edge; registering again');
         this.edgeId = undefined;
@@ -122,6 +137,7 @@ export class Registrar {
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
     }
+    if (superseded()) return;
     this.schedule(intervalMs, () => this.heartbeat(intervalMs));
   }
 

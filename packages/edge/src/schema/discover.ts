@@ -90,6 +90,7 @@ export async function discoverSchema(
       name: connector.name,
       kind: connector.kind,
       schemas: [...schemas].map(([name, tables]) => ({ name, tables })),
+      unavailable: connector.unavailable?.() ?? '',
     });
   }
   return sources;

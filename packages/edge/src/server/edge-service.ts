@@ -35,7 +35,8 @@ export interface EdgeServiceDeps {
   logger: Logger;
   metrics: EdgeMetrics;
   schema: () => Source__Input[];
-  refreshSchema: () => Promise<Source__Input[]>;
+  /** Rediscovers the named sources (every one when empty), or one table of the one named. */
+  refreshSchema: (sources: string[], table?: string) => Promise<Source__Input[]>;
   startedAt: number;
   /** False while the edge shuts down: running queries finish, new ones are refused with UNAVAILABLE. */
   accepting?: () => boolean;
@@ -56,7 +57,9 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
       const requestId = acceptRequestId(call.metadata.get('x-request-id')[0]);
       try {
         await trust.verify(call.metadata);
-        const all = call.request.refresh ? await deps.refreshSchema() : deps.schema();
+        const all = call.request.refresh
+          ? await deps.refreshSchema(call.request.sources, call.request.table || undefined)
+          : deps.schema();
         const wanted = new Set(call.request.sources.map((s) => s.toLowerCase()));
         const sources = wanted.size === 0 ? all : all.filter((s) => wanted.has(String(s.name).toLowerCase()));
         callback(null, { sources });

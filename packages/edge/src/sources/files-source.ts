@@ -2,7 +2,7 @@ import { access, constants, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { qualifiedName, quoteIdentifier, quoteLiteral } from '@tributary/core';
-import type { SourceConnector } from './source-connector.js';
+import type { SourceConnector, TableName } from './source-connector.js';
 
 export type FileFormat = 'parquet' | 'csv' | 'json';
 
@@ -117,16 +117,25 @@ export class FilesSource implements SourceConnector {
     await this.declare((sql) => connection.run(sql));
   }
 
-  async refresh(run: (sql: string) => Promise<unknown>): Promise<void> {
+  async refresh(run: (sql: string) => Promise<unknown>, only?: TableName): Promise<void> {
     await this.probe();
-    await this.declare(run);
+    await this.declare(run, only);
   }
 
-  private async declare(run: (sql: string) => Promise<unknown>): Promise<void> {
-    const tables = this.explicitTables ?? (await discoverFileTables(this.dir));
+  /** Declares a view per file table (only the table `only` when given) and drops views whose files went. */
+  private async declare(run: (sql: string) => Promise<unknown>, only?: TableName): Promise<void> {
+    // Every file table lives in schema `main`; names compare case-insensitively, as in DuckDB.
+    const inScope = (name: string) =>
+      !only ||
+      ((!only.schema || only.schema.toLowerCase() === 'main') &&
+        name.toLowerCase() === only.table.toLowerCase());
+    const tables = (this.explicitTables ?? (await discoverFileTables(this.dir))).filter((t) =>
+      inScope(t.name),
+    );
     const names = new Set(tables.map((t) => t.name));
     for (const gone of this.declared) {
-      if (!names.has(gone)) await run(`DROP VIEW IF EXISTS ${qualifiedName(this.name, 'main', gone)}`);
+      if (inScope(gone) && !names.has(gone))
+        await run(`DROP VIEW IF EXISTS ${qualifiedName(this.name, 'main', gone)}`);
     }
     for (const table of tables) {
       // Paths and names come from configuration and directory listings,
@@ -135,7 +144,7 @@ export class FilesSource implements SourceConnector {
         `CREATE OR REPLACE VIEW ${qualifiedName(this.name, 'main', table.name)} AS SELECT * FROM ${readerCall(table)}`,
       );
     }
-    this.declared = names;
+    this.declared = new Set([...[...this.declared].filter((name) => !inScope(name)), ...names]);
   }
 
   async probe(): Promise<void> {

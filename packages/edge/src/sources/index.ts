@@ -8,7 +8,7 @@ import type { SourceConnector } from './source-connector.js';
 export { DuckDbFileSource } from './duckdb-file-source.js';
 export { discoverFileTables, FilesSource } from './files-source.js';
 export { PostgresSource, type QueryPath, QueryRouter, type QueryRun } from './postgres/index.js';
-export type { SourceConnector } from './source-connector.js';
+export type { SourceConnector, TableName } from './source-connector.js';
 
 export function connectorFor(config: EdgeSourceConfig): SourceConnector {
   switch (config.type) {

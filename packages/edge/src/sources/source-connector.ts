@@ -6,6 +6,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * locked down; every query then runs through the same locked engine, so a
  * new kind of source touches this folder alone.
  */
+/** A table as a refresh names it: `schema` may be left out. */
+export interface TableName {
+  schema?: string;
+  table: string;
+}
+
 export interface SourceConnector {
   readonly name: string;
   readonly kind: string;
@@ -14,10 +20,17 @@ export interface SourceConnector {
   /** Runs on the privileged set-up connection, before lock-down. */
   attach(connection: DuckDBConnection): Promise<void>;
   /**
-   * Rediscovers the source after lock-down (a schema refresh) and redeclares
-   * what changed through `run`, trusted SQL on the locked engine.
+   * Rediscovers the source after lock-down (a schema refresh), or only the
+   * table `only`, and redeclares what changed through `run`, trusted SQL on
+   * the locked engine.
    */
-  refresh?(run: (sql: string) => Promise<unknown>): Promise<void>;
+  refresh?(run: (sql: string) => Promise<unknown>, only?: TableName): Promise<void>;
+  /**
+   * Why the source cannot be used now (it could not be discovered), or
+   * undefined. A source that can say so lets the edge start without it and
+   * retry with `refresh`.
+   */
+  unavailable?(): string | undefined;
   /** Cheap reachability probe for Ping; throws when the source is unusable. */
   probe(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { qualifiedName, quoteIdentifier, TributaryError } from '@tributary/core';
 import pg from 'pg';
 import type { PostgresSourceConfig } from '../../config/edge-config.js';
-import type { SourceConnector } from '../source-connector.js';
+import type { SourceConnector, TableName } from '../source-connector.js';
 import { duckTypeOf, type PgColumn } from './types.js';
 
 export interface PgTable {
@@ -24,6 +24,11 @@ function connectionFailure(sourceName: string, error: unknown): TributaryError {
   });
 }
 
+/** Failures a later attempt may get past: PostgreSQL down, refusing connections, or not resolvable yet. */
+function isUnreachable(error: unknown): boolean {
+  return error instanceof TributaryError && error.code === 'UNAVAILABLE';
+}
+
 /**
  * A PostgreSQL database. Its tables appear in DuckDB as empty tables of the
  * mapped types, so discovery, binding and governance see the real shape;
@@ -33,6 +38,8 @@ export class PostgresSource implements SourceConnector {
   readonly kind = 'postgres';
   readonly readablePaths: string[] = [];
   tables: PgTable[] = [];
+  /** Set while discovery fails because PostgreSQL cannot be reached; cleared by the next success. */
+  private failure: TributaryError | undefined;
 
   constructor(readonly config: PostgresSourceConfig) {}
 
@@ -79,8 +86,11 @@ export class PostgresSource implements SourceConnector {
     return client;
   }
 
-  /** Reads the exposed schemas' tables and columns from PostgreSQL's catalog. */
-  async discover(): Promise<PgTable[]> {
+  /**
+   * Reads the exposed schemas' tables and columns from PostgreSQL's catalog;
+   * with `only`, that one table (names compared case-insensitively, as DuckDB does).
+   */
+  async discover(only?: TableName): Promise<PgTable[]> {
     const client = await this.connect(30_000);
     try {
       const result = await client.query<{
@@ -98,8 +108,10 @@ export class PostgresSource implements SourceConnector {
            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
           WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
             AND has_table_privilege(c.oid, 'SELECT')
+            AND ($2::text IS NULL OR lower(n.nspname) = lower($2))
+            AND ($3::text IS NULL OR lower(c.relname) = lower($3))
           ORDER BY n.nspname, c.relname, a.attnum`,
-        [this.config.schemas],
+        [this.config.schemas, only?.schema || null, only?.table ?? null],
       );
       const tables = new Map<string, PgTable>();
       for (const row of result.rows) {
@@ -125,20 +137,86 @@ export class PostgresSource implements SourceConnector {
   /** Declares every PostgreSQL table as an empty DuckDB table of the same shape. */
   async declare(connection: DuckDBConnection, tables: readonly PgTable[]): Promise<void> {
     await connection.run(`ATTACH ':memory:' AS ${quoteIdentifier(this.name)}`);
-    for (const schema of new Set(tables.map((t) => t.schema)))
-      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${qualifiedName(this.name, schema)}`);
-    for (const table of tables) {
+    for (const sql of this.declarations([], tables)) await connection.run(sql);
+  }
+
+  /** The DDL that turns the declared tables `before` into `after`: dropped, new and changed tables. */
+  private declarations(before: readonly PgTable[], after: readonly PgTable[]): string[] {
+    const key = (t: PgTable) => `${t.schema}.${t.name}`.toLowerCase();
+    const shape = (t: PgTable) => t.columns.map((c) => `${c.name} ${duckTypeOf(c.pgType)}`).join(', ');
+    const wanted = new Map(after.map((t) => [key(t), t]));
+    const had = new Map(before.map((t) => [key(t), t]));
+    const statements: string[] = [];
+    for (const [name, table] of had) {
+      if (!wanted.has(name))
+        statements.push(`DROP TABLE IF EXISTS ${qualifiedName(this.name, table.schema, table.name)}`);
+    }
+    for (const schema of new Set(after.map((t) => t.schema)))
+      statements.push(`CREATE SCHEMA IF NOT EXISTS ${qualifiedName(this.name, schema)}`);
+    for (const [name, table] of wanted) {
+      const previous = had.get(name);
+      if (previous && shape(previous) === shape(table) && previous.name === table.name) continue;
       // Names come from PostgreSQL's catalog and are quoted; types from the fixed mapping.
       const columns = table.columns
         .map((c) => `${quoteIdentifier(c.name)} ${duckTypeOf(c.pgType)}`)
         .join(', ');
-      await connection.run(`CREATE TABLE ${qualifiedName(this.name, table.schema, table.name)} (${columns})`);
+      if (previous && previous.name !== table.name)
+        statements.push(`DROP TABLE IF EXISTS ${qualifiedName(this.name, previous.schema, previous.name)}`);
+      statements.push(
+        `CREATE OR REPLACE TABLE ${qualifiedName(this.name, table.schema, table.name)} (${columns})`,
+      );
     }
+    return statements;
   }
 
+  /**
+   * Attaches the source's catalog and declares its tables. A PostgreSQL
+   * that cannot be reached leaves the source empty and marked unavailable
+   * (the edge retries with `refresh`); a refused login or any other failure
+   * stops the edge, since retrying cannot fix configuration.
+   */
   async attach(connection: DuckDBConnection): Promise<void> {
-    this.tables = await this.discover();
-    await this.declare(connection, this.tables);
+    await connection.run(`ATTACH ':memory:' AS ${quoteIdentifier(this.name)}`);
+    try {
+      this.tables = await this.discover();
+      this.failure = undefined;
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      this.failure = error as TributaryError;
+      this.tables = [];
+      return;
+    }
+    for (const sql of this.declarations([], this.tables)) await connection.run(sql);
+  }
+
+  /**
+   * Rediscovers the source (or one table of it) after lock-down and declares
+   * what changed. While PostgreSQL stays unreachable it throws UNAVAILABLE and
+   * keeps the tables it had.
+   */
+  async refresh(run: (sql: string) => Promise<unknown>, table?: TableName): Promise<void> {
+    // A source not fully discovered yet (unreachable so far) is discovered whole.
+    const only = this.failure ? undefined : table;
+    let found: PgTable[];
+    try {
+      found = await this.discover(only);
+    } catch (error) {
+      if (isUnreachable(error)) this.failure = error as TributaryError;
+      throw error;
+    }
+    const inScope = (t: PgTable) =>
+      !only ||
+      ((!only.schema || t.schema.toLowerCase() === only.schema.toLowerCase()) &&
+        t.name.toLowerCase() === only.table.toLowerCase());
+    const before = this.tables.filter(inScope);
+    for (const sql of this.declarations(before, found)) await run(sql);
+    this.tables = [...this.tables.filter((t) => !inScope(t)), ...found];
+    this.failure = undefined;
+  }
+
+  /** Why the source cannot be used now: PostgreSQL was unreachable when last discovered. */
+  unavailable(): string | undefined {
+    return this.failure?.message;
   }
 
   /** Finds a table as a query wrote it (DuckDB matches names case-insensitively). */

@@ -512,10 +512,10 @@ function adminPaths(): Json {
     '/v1/sources/{source}/refresh': {
       post: admin({
         id: 'refreshSchema',
-        summary: 'Rediscover a source’s schema at the edges serving it',
+        summary: 'Rediscover a source’s schema (or one table of it) at the edges serving it',
         params: [SOURCE],
         body: ref('SchemaRefresh'),
-        errors: [404, 503],
+        errors: [400, 404, 503],
         responses: { 200: { description: 'The refreshed source', schema: ref('SchemaRefreshResult') } },
       }),
     },

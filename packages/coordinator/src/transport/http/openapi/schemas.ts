@@ -279,21 +279,28 @@ export const SCHEMAS: Record<string, Schema> = {
   TableAccess: object({ readable: bool }, [], { additionalProperties: true }),
   Health: object({ status: str(), version: str() }),
   Readiness: object({ status: { type: 'string', enum: ['ready', 'not_ready'] }, checks: { type: 'object' } }),
-  SchemaRefresh: object({ table: str('Optional `schema.table` that must exist after the refresh') }),
+  SchemaRefresh: object({
+    table: str(
+      'Optional: rediscover only this table (`schema.table` or `table`); it must exist before or after',
+    ),
+  }),
   SchemaRefreshResult: object({
     source: str(),
-    version: int('Increases whenever the source’s tables or columns change'),
+    version: int('Increases whenever the source’s tables or columns change; cached results are keyed on it'),
     changed: bool,
     table_count: int(),
     edges: strings,
+    added_tables: strings,
+    dropped_tables: strings,
+    changed_tables: strings,
   }),
   SourceHealth: object({
     source: str(),
-    healthy: bool,
+    reachable: bool,
     version: int(),
     edges: {
       type: 'array',
-      items: object({ edge: str(), healthy: bool, message: str(), latency_ms: int() }),
+      items: object({ edge: str(), reachable: bool, error: str(), latency_ms: int() }),
     },
   }),
   Tenant: object({
