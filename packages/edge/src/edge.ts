@@ -73,7 +73,7 @@ export async function startEdge(config: EdgeConfig, logger?: Logger): Promise<Ru
     edgeServiceHandlers({
       edgeName: config.name,
       engine,
-      queries: new QueryRouter(engine, connectors, engineOptions, (path) => metrics.routed(path)),
+      queries: new QueryRouter(engine, connectors, engineOptions, metrics),
       connectors,
       trust,
       logger: log,

@@ -52,6 +52,8 @@ const postgresSource = z
     schemas: z.array(z.string().min(1)).min(1).default(['public']),
     /** Send portable single-source queries to PostgreSQL whole; off: always read rows into DuckDB. */
     pushdown: z.boolean().default(true),
+    /** When a query runs in DuckDB, read only the rows its simple filters on one table keep. */
+    pushdown_filters: z.boolean().default(true),
     /** Rows fetched from a server-side cursor at a time. */
     fetch_rows: z.number().int().positive().max(1_000_000).default(10_000),
   })

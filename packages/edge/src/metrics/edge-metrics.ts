@@ -19,6 +19,7 @@ export class EdgeMetrics {
   readonly activeQueries: Gauge;
   readonly schemaDiscovery: Histogram;
   readonly routes: Counter<'path'>;
+  readonly postgresRows: Counter<'source'>;
 
   constructor(pool: EdgePool, registry: Registry = createMetricsRegistry('edge')) {
     this.registry = registry;
@@ -56,6 +57,12 @@ export class EdgeMetrics {
       labelNames: ['path'],
       registers,
     });
+    this.postgresRows = new Counter({
+      name: 'tributary_edge_postgres_rows_read_total',
+      help: 'Rows read from PostgreSQL tables into DuckDB for queries finished there (after pushed filters).',
+      labelNames: ['source'],
+      registers,
+    });
     this.schemaDiscovery = new Histogram({
       name: 'tributary_edge_schema_discovery_duration_seconds',
       help: 'Time to discover the schemas of every source (at start and on refresh).',
@@ -83,6 +90,11 @@ export class EdgeMetrics {
   /** Times a schema discovery. */
   routed(path: string): void {
     this.routes.inc({ path });
+  }
+
+  /** Counts rows read from a PostgreSQL source into DuckDB. */
+  rowsRead(source: string, rows: number): void {
+    this.postgresRows.inc({ source }, rows);
   }
 
   async timeDiscovery<T>(discover: () => Promise<T>): Promise<T> {

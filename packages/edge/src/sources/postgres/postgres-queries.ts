@@ -13,7 +13,19 @@ import type { SourceConnector } from '../source-connector.js';
 import { PgArrowEncoder, type PgField } from './arrow-batches.js';
 import { type PgTable, PostgresSource } from './postgres-source.js';
 import { baseTables, mentionedColumns, type PushdownQuery, pushdownQuery } from './pushdown.js';
+import { type ScanFilter, scanFilter } from './scan-filters.js';
 import { castExpression, readExpression, stageValue } from './types.js';
+
+/** A PostgreSQL table read into DuckDB for a query: the columns it needs, the rows its filter keeps. */
+interface Load {
+  source: PostgresSource;
+  /** The table's real schema and name. */
+  schema: string;
+  name: string;
+  /** The table with only the needed columns. */
+  table: PgTable;
+  filter: ScanFilter | undefined;
+}
 
 /** A running query's messages and totals, whichever way it runs. */
 export interface QueryRun extends AsyncIterable<IpcChunk> {
@@ -22,9 +34,18 @@ export interface QueryRun extends AsyncIterable<IpcChunk> {
 
 export type QueryPath = 'engine' | 'pushdown' | 'fallback';
 
+/** What the router reports as queries run (metrics). */
+export interface QueryObserver {
+  routed(path: QueryPath): void;
+  /** Rows read from a PostgreSQL table into DuckDB for a query finished there. */
+  rowsRead(source: string, rows: number): void;
+}
+
+const UNOBSERVED: QueryObserver = { routed: () => undefined, rowsRead: () => undefined };
+
 interface Route {
   path: QueryPath;
-  /** Runs the query; reports the path it finally takes through `onRoute`. */
+  /** Runs the query; reports the path it finally takes to the observer. */
   run: (summary: StreamSummary) => AsyncGenerator<IpcChunk, void, undefined>;
 }
 
@@ -42,7 +63,7 @@ export class QueryRouter {
     private readonly engine: QueryEngine,
     private readonly connectors: readonly SourceConnector[],
     private readonly engineOptions: EngineOptions,
-    private readonly onRoute: (path: QueryPath) => void = () => undefined,
+    private readonly observer: QueryObserver = UNOBSERVED,
   ) {
     this.postgres = connectors.filter((c): c is PostgresSource => c instanceof PostgresSource);
   }
@@ -63,7 +84,7 @@ export class QueryRouter {
     const viaEngine: Route = {
       path: 'engine',
       run: (summary) => {
-        this.onRoute('engine');
+        this.observer.routed('engine');
         return relay(this.engine.stream(sql, params, options), summary);
       },
     };
@@ -79,13 +100,25 @@ export class QueryRouter {
     const used = new Set(tables.map((t) => sourceOf(t.catalog)).filter((s) => s !== undefined));
     if (used.size === 0) return viaEngine;
     const needed = mentionedColumns(parsed.statements);
-    const loads: { source: PostgresSource; table: PgTable }[] = [];
+    const loads: Load[] = [];
     for (const ref of tables) {
       const source = sourceOf(ref.catalog);
       const table = source?.table(ref.schema || 'main', ref.table);
-      if (!source || !table || loads.some((l) => l.table === table)) continue;
+      if (
+        !source ||
+        !table ||
+        loads.some((l) => l.source === source && l.name === table.name && l.schema === table.schema)
+      )
+        continue;
       const columns = needed ? table.columns.filter((c) => needed.has(c.name.toLowerCase())) : table.columns;
-      loads.push({ source, table: { ...table, columns } });
+      const filter = source.config.pushdown_filters
+        ? scanFilter(
+            parsed.statements,
+            { catalog: source.name, schema: table.schema, name: table.name, columns: table.columns },
+            params,
+          )
+        : undefined;
+      loads.push({ source, schema: table.schema, name: table.name, table: { ...table, columns }, filter });
     }
     const others = this.connectors.filter(
       (c) =>
@@ -95,7 +128,7 @@ export class QueryRouter {
     const viaDuckDB: Route = {
       path: 'fallback',
       run: (summary) => {
-        this.onRoute('fallback');
+        this.observer.routed('fallback');
         return this.fallback(loads, others, sql, params, options, summary);
       },
     };
@@ -152,7 +185,7 @@ export class QueryRouter {
       });
       encoder = first && PgArrowEncoder.create(schema, first.fields);
       if (encoder) {
-        this.onRoute('pushdown');
+        this.observer.routed('pushdown');
         summary.bytes += schema.byteLength;
         yield { ipc: schema, rowCount: 0 };
         let remaining = maxRows;
@@ -205,7 +238,7 @@ export class QueryRouter {
   }
 
   private async *fallback(
-    loads: { source: PostgresSource; table: PgTable }[],
+    loads: Load[],
     others: SourceConnector[],
     sql: string,
     params: readonly SqlValue[],
@@ -221,9 +254,9 @@ export class QueryRouter {
       async (connection) => {
         for (const other of others) await other.attach(connection);
         for (const source of new Set(loads.map((l) => l.source))) {
-          const tables = loads.filter((l) => l.source === source).map((l) => l.table);
           await source.declare(connection, []);
-          for (const table of tables) await this.load(connection, source, table, options);
+          for (const load of loads.filter((l) => l.source === source))
+            await this.load(connection, load, options);
         }
       },
     ).catch((error: unknown) => {
@@ -238,13 +271,13 @@ export class QueryRouter {
     }
   }
 
-  /** Streams one table's needed columns from a cursor into a DuckDB table of the mapped types. */
-  private async load(
-    connection: DuckDBConnection,
-    source: PostgresSource,
-    table: PgTable,
-    options: StreamOptions,
-  ): Promise<void> {
+  /**
+   * Streams one table's needed columns — of the rows its pushed filter keeps,
+   * if any — from a cursor into a DuckDB table of the mapped types.
+   */
+  private async load(connection: DuckDBConnection, load: Load, options: StreamOptions): Promise<void> {
+    const { source, filter } = load;
+    let table = load.table;
     const target = qualifiedName(source.name, table.schema, table.name);
     if (table.columns.length === 0) {
       // Only the row count matters (e.g. count(*)): one constant column keeps it.
@@ -259,20 +292,18 @@ export class QueryRouter {
       const select = table.columns
         .map((c) => (c.name === '__row' ? 'true::text' : readExpression(quoteIdentifier(c.name), c.pgType)))
         .join(', ');
+      const from = `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
+      const where = filter ? ` WHERE ${filter.where}` : '';
       const cursor = session.client.query(
-        new Cursor(
-          `SELECT ${select} FROM ${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`,
-          [],
-          {
-            rowMode: 'array',
-          },
-        ),
+        new Cursor(`SELECT ${select} FROM ${from}${where}`, filter?.params ?? [], { rowMode: 'array' }),
       );
       const appender = await connection.createAppender(staging, 'main', 'temp');
       const stage = table.columns.map((c) => stageValue(c.pgType));
+      let read = 0;
       for (;;) {
         const { rows } = await session.read(cursor, source.config.fetch_rows);
         if (rows.length === 0) break;
+        read += rows.length;
         for (const row of rows) {
           row.forEach((value, i) => {
             if (value === null) appender.appendNull();
@@ -283,6 +314,7 @@ export class QueryRouter {
       }
       appender.closeSync();
       session.finished = true;
+      this.observer.rowsRead(source.name, read);
     } finally {
       await session.close();
     }
