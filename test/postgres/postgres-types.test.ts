@@ -46,6 +46,8 @@ const CASES: TypeCase[] = [
     values: ['123456789012345678901234567890123456789012345.67'],
   },
   { pgType: 'boolean', catalog: 'BOOLEAN', values: ['true', 'false'] },
+  // DuckDB orders text by bytes; so must PostgreSQL, whatever the column's collation.
+  { pgType: 'text COLLATE "und-x-icu"', catalog: 'VARCHAR', values: ["'a'", "'B'", "'c'", "'Ä'", "'b'"] },
   { pgType: 'text', catalog: 'VARCHAR', values: ["'a'", "''", "'ünïcødé ✓'", `'say "hi", it''s \\ {x}'`] },
   { pgType: 'varchar(8)', catalog: 'VARCHAR', values: ["'EMEA'", "' padded '"] },
   { pgType: 'character(5)', catalog: 'VARCHAR', values: ["'ab'", "'abcde'"] },
@@ -124,10 +126,12 @@ const CASES: TypeCase[] = [
 ];
 
 /** Queries over one case's table `t` (id, v): projections and the aggregates DuckDB retypes. */
-const QUERIES: { sql: string; types?: RegExp; aggregate?: boolean }[] = [
+const QUERIES: { sql: string; types?: RegExp; aggregate?: boolean; opaque?: boolean }[] = [
   { sql: 'SELECT id, v FROM {t} ORDER BY id' },
   { sql: 'SELECT v AS value, id IS NULL AS flag FROM {t} WHERE v IS NOT NULL ORDER BY id' },
   { sql: 'SELECT count(v) AS n, count(*) FROM {t}' },
+  // Types DuckDB holds as text (and jsonb, intervals, arrays, padded text) do not order alike: DuckDB orders them.
+  { sql: 'SELECT id, v FROM {t} ORDER BY v NULLS FIRST, id', opaque: true },
   { sql: 'SELECT id FROM {t} WHERE v IS NULL' },
   {
     sql: 'SELECT sum(v) AS total, min(v) AS low, max(v) AS high FROM {t}',
@@ -137,9 +141,12 @@ const QUERIES: { sql: string; types?: RegExp; aggregate?: boolean }[] = [
   {
     sql: 'SELECT min(v) AS low, max(v) AS high FROM {t}',
     aggregate: true,
-    types: /^(date|time|timestamp|timestamptz|interval|text|varchar\(8\)|character\(5\)|uuid|boolean|bytea)$/,
+    types:
+      /^(date|time|timestamp|timestamptz|interval|text|text COLLATE "und-x-icu"|varchar\(8\)|character\(5\)|uuid|boolean|bytea)$/,
   },
 ];
+
+const OPAQUE = /^(numeric|numeric\(50,2\)|character\(\d+\)|json|jsonb|interval)$|\[\]$/;
 
 let server: PostgresServer;
 let cluster: Cluster;
@@ -208,8 +215,14 @@ describe('PostgreSQL types through both query paths', () => {
         const local = await run(query.sql.replace('{t}', `local.public.c${i}`));
         assert.equal(local.path, 'fallback');
         // Aggregates PostgreSQL computes differently (sum of reals) or lacks (min of booleans) run in DuckDB.
-        if (!query.aggregate) assert.equal(pushed.path, 'pushdown', query.sql);
-        assert.deepStrictEqual(pushed.result, local.result, query.sql);
+        if (!query.aggregate && !(query.opaque && OPAQUE.test(c.pgType)))
+          assert.equal(pushed.path, 'pushdown', query.sql);
+        // DuckDB's sort turns -0.0 into 0 in the rows it orders; PostgreSQL keeps the sign.
+        const unsigned = (r: typeof pushed.result) =>
+          query.sql.includes('ORDER BY v')
+            ? { ...r, rows: r.rows.map((row) => row.map((v) => (Object.is(v, -0) ? 0 : v))) }
+            : r;
+        assert.deepStrictEqual(unsigned(pushed.result), unsigned(local.result), query.sql);
       }
     });
   }

@@ -14,7 +14,7 @@ import { PgArrowEncoder, type PgField } from './arrow-batches.js';
 import { type PgTable, PostgresSource } from './postgres-source.js';
 import { baseTables, mentionedColumns, type PushdownQuery, pushdownQuery } from './pushdown.js';
 import { type ScanFilter, scanFilter } from './scan-filters.js';
-import { castExpression, readExpression, stageValue } from './types.js';
+import { castExpression, columnKind, readExpression, stageValue } from './types.js';
 
 /** A PostgreSQL table read into DuckDB for a query: the columns it needs, the rows its filter keeps. */
 interface Load {
@@ -141,7 +141,13 @@ export class QueryRouter {
           source: only.name,
           table: (schema, name) => {
             const t = only.table(schema, name);
-            return t && { schema: t.schema, table: t.name, columns: t.columns.map((c) => c.name) };
+            return (
+              t && {
+                schema: t.schema,
+                table: t.name,
+                columns: t.columns.map((c) => ({ name: c.name, kind: columnKind(c.pgType) })),
+              }
+            );
           },
         },
         params,

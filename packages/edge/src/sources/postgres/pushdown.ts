@@ -14,11 +14,28 @@ import { quoteIdentifier } from '@tributary/core';
 // biome-ignore lint/suspicious/noExplicitAny: DuckDB's JSON parse tree has no published types
 type Node = any;
 
+/**
+ * How a column's values compare in PostgreSQL next to DuckDB: `plain` alike;
+ * `text` alike under the "C" collation (byte order, DuckDB's); `opaque` not
+ * alike (types DuckDB holds as text, jsonb, arrays, intervals, padded
+ * character(n)): such a column may only be selected, counted or tested for
+ * NULL in PostgreSQL.
+ */
+export type ColumnKind = 'plain' | 'text' | 'opaque';
+
 /** What the printer needs to know about the source's tables. */
 export interface PushdownCatalog {
   source: string;
   /** Real `[schema, table]` for a name written in the query, matched case-insensitively. */
-  table(schema: string, table: string): { schema: string; table: string; columns: string[] } | undefined;
+  table(
+    schema: string,
+    table: string,
+  ): { schema: string; table: string; columns: { name: string; kind: ColumnKind }[] } | undefined;
+}
+
+interface ColumnEntry {
+  name: string;
+  kind: ColumnKind;
 }
 
 export interface PushdownQuery {
@@ -46,12 +63,11 @@ const OPERATORS: Record<string, string> = {
   '*': '*',
   '~~': 'LIKE',
   '!~~': 'NOT LIKE',
-  '~~*': 'ILIKE',
-  '!~~*': 'NOT ILIKE',
 };
 
 const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg']);
-const SCALARS = new Set(['lower', 'upper', 'length', 'abs', 'coalesce', 'nullif']);
+// Not lower/upper/ILIKE: PostgreSQL folds case by the database's locale (ASCII only under C), DuckDB by Unicode.
+const SCALARS = new Set(['length', 'abs', 'coalesce', 'nullif']);
 
 const CAST_TYPES: Record<string, string> = {
   SMALLINT: 'smallint',
@@ -116,8 +132,16 @@ export function pushdownQuery(
 }
 
 class Printer {
-  private columns = new Map<string, string>();
-  private aliases = new Map<string, string>();
+  private columns = new Map<string, ColumnEntry>();
+  private aliases = new Map<string, Node>();
+  /** The scope of the last query printed (what a `SELECT *` subquery passes through). */
+  private lastColumns = new Map<string, ColumnEntry>();
+  /** Printing an operand whose order or equality matters: text columns take the "C" collation. */
+  private ordering = false;
+  /** Printing a column that is only selected, counted or tested for NULL. */
+  private bare = false;
+  /** The select list passes through an opaque column (DISTINCT would compare it). */
+  private opaqueOutput = false;
 
   constructor(
     private readonly catalog: PushdownCatalog,
@@ -135,8 +159,9 @@ class Printer {
     this.columns = new Map();
     this.aliases = new Map();
     const from = node.from_table ? ` FROM ${this.tableRef(node.from_table)}` : '';
-    for (const item of node.select_list)
-      if (item.alias) this.aliases.set(item.alias.toLowerCase(), item.alias);
+    for (const item of node.select_list) if (item.alias) this.aliases.set(item.alias.toLowerCase(), item);
+    const outerOpaque = this.opaqueOutput;
+    this.opaqueOutput = false;
     let distinct = '';
     let order = '';
     let limit = '';
@@ -152,6 +177,8 @@ class Printer {
       } else throw new NotPortable();
     }
     const select = node.select_list.map((item: Node) => this.selectItem(item)).join(', ');
+    if (distinct && this.opaqueOutput) throw new NotPortable();
+    this.opaqueOutput = outerOpaque;
     let sql = `SELECT ${distinct}${select}${from}`;
     if (node.where_clause) sql += ` WHERE ${this.expr(node.where_clause)}`;
     const groups = node.group_expressions ?? [];
@@ -162,24 +189,62 @@ class Printer {
     }
     if (node.having) sql += ` HAVING ${this.expr(node.having)}`;
     sql += order + limit;
+    this.lastColumns = this.columns;
     this.columns = outerColumns;
     this.aliases = outerAliases;
     return sql;
   }
 
   private selectItem(item: Node): string {
-    const text = this.expr(item);
+    let text: string;
+    if (item.class === 'COLUMN_REF') {
+      text = this.within({ bare: true, ordering: false }, () => this.expr(item));
+      if (this.entry(item.column_names)?.kind === 'opaque') this.opaqueOutput = true;
+    } else {
+      if (item.class === 'STAR' && [...this.columns.values()].some((c) => c.kind === 'opaque'))
+        this.opaqueOutput = true;
+      text = this.within({ bare: false, ordering: false }, () => this.expr(item));
+    }
     return item.alias ? `${text} AS ${quoteIdentifier(item.alias)}` : text;
+  }
+
+  /** Prints under the given context flags, restoring the outer ones after. */
+  private within<T>(flags: { bare: boolean; ordering: boolean }, print: () => T): T {
+    const outer = { bare: this.bare, ordering: this.ordering };
+    this.bare = flags.bare;
+    this.ordering = flags.ordering;
+    try {
+      return print();
+    } finally {
+      this.bare = outer.bare;
+      this.ordering = outer.ordering;
+    }
+  }
+
+  private ordered(node: Node): string {
+    return this.within({ bare: false, ordering: true }, () => this.expr(node));
   }
 
   private orderTerm(order: Node): string {
     const direction = { ASCENDING: ' ASC', DESCENDING: ' DESC', ORDER_DEFAULT: '' }[order.type as string];
     // DuckDB and PostgreSQL place NULLs differently by default, so the order is always spelled out.
-    const nulls = { NULLS_FIRST: ' NULLS FIRST', NULLS_LAST: ' NULLS LAST', ORDER_DEFAULT: ' NULLS LAST' }[
-      order.null_order as string
-    ];
+    const nulls = {
+      'NULLS FIRST': ' NULLS FIRST',
+      'NULLS LAST': ' NULLS LAST',
+      NULLS_FIRST: ' NULLS FIRST',
+      NULLS_LAST: ' NULLS LAST',
+      ORDER_DEFAULT: ' NULLS LAST',
+    }[order.null_order as string];
     if (direction === undefined || nulls === undefined) throw new NotPortable();
-    return `${this.expr(order.expression)}${direction}${nulls}`;
+    // An output name is ordered by its expression, which can take the "C" collation; both systems
+    // prefer the output name over an input column of the same name.
+    const expression = order.expression;
+    const alias =
+      expression.class === 'COLUMN_REF' && expression.column_names.length === 1
+        ? this.aliases.get(String(expression.column_names[0]).toLowerCase())
+        : undefined;
+    if (alias && this.numericForSure(alias)) return `${quoteIdentifier(alias.alias)}${direction}${nulls}`;
+    return `${this.ordered(alias ?? expression)}${direction}${nulls}`;
   }
 
   private tableRef(ref: Node): string {
@@ -190,7 +255,7 @@ class Printer {
         if (ref.catalog_name.toLowerCase() !== this.catalog.source.toLowerCase()) throw new NotPortable();
         const table = this.catalog.table(ref.schema_name || 'main', ref.table_name);
         if (!table) throw new NotPortable();
-        for (const column of table.columns) this.columns.set(column.toLowerCase(), column);
+        for (const column of table.columns) this.columns.set(column.name.toLowerCase(), column);
         return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)}${alias}`;
       }
       case 'SUBQUERY': {
@@ -199,9 +264,15 @@ class Printer {
         const sql = inner.query(ref.subquery?.node);
         // The subquery's output names are what the outer query can refer to.
         for (const item of ref.subquery.node.select_list) {
+          if (item.class === 'STAR') continue;
           const name = item.alias || (item.class === 'COLUMN_REF' ? item.column_names.at(-1) : undefined);
           if (!name) throw new NotPortable();
-          this.columns.set(String(name).toLowerCase(), name);
+          // A computed output's comparisons are not known to agree: it is only passed on.
+          const kind: ColumnKind =
+            item.class === 'COLUMN_REF'
+              ? (inner.lastColumns.get(String(item.column_names.at(-1)).toLowerCase())?.kind ?? 'opaque')
+              : 'opaque';
+          this.columns.set(String(name).toLowerCase(), { name, kind });
         }
         for (const [key, value] of inner.exposedStarColumns(ref.subquery.node)) this.columns.set(key, value);
         return `(${sql})${alias}`;
@@ -220,20 +291,42 @@ class Printer {
   }
 
   /** The columns a `SELECT *` subquery passes through. */
-  private exposedStarColumns(node: Node): Map<string, string> {
-    return node.select_list.some((item: Node) => item.class === 'STAR') ? this.columns : new Map();
+  private exposedStarColumns(node: Node): Map<string, ColumnEntry> {
+    return node.select_list.some((item: Node) => item.class === 'STAR') ? this.lastColumns : new Map();
+  }
+
+  private entry(parts: string[]): ColumnEntry | undefined {
+    return this.columns.get(String(parts.at(-1)).toLowerCase());
   }
 
   private column(parts: string[]): string {
-    const name = parts.at(-1) as string;
-    const real =
-      this.columns.get(name.toLowerCase()) ??
-      (parts.length === 1 ? this.aliases.get(name.toLowerCase()) : undefined);
-    if (real === undefined) throw new NotPortable();
-    // A qualifier is a table alias the query itself wrote; it is repeated as written.
-    if (parts.length === 2) return `${quoteIdentifier(parts[0] as string)}.${quoteIdentifier(real)}`;
     if (parts.length > 2) throw new NotPortable();
-    return quoteIdentifier(real);
+    const name = parts.at(-1) as string;
+    const entry = this.entry(parts);
+    if (entry === undefined) {
+      const alias = parts.length === 1 ? this.aliases.get(name.toLowerCase()) : undefined;
+      // An output name outside ORDER BY (DuckDB allows it in WHERE and GROUP BY) is not followed.
+      if (!alias?.alias) throw new NotPortable();
+      if (this.ordering && !this.numericForSure(alias)) throw new NotPortable();
+      return quoteIdentifier(alias.alias);
+    }
+    if (entry.kind === 'opaque' && !this.bare) throw new NotPortable();
+    // A qualifier is a table alias the query itself wrote; it is repeated as written.
+    const quoted =
+      parts.length === 2
+        ? `${quoteIdentifier(parts[0] as string)}.${quoteIdentifier(entry.name)}`
+        : quoteIdentifier(entry.name);
+    return entry.kind === 'text' && this.ordering ? `${quoted} COLLATE "C"` : quoted;
+  }
+
+  /**
+   * Whether an output expression is numeric for sure (an aggregate but min/max, length, abs or
+   * arithmetic), so ordering by its name needs no collation.
+   */
+  private numericForSure(node: Node): boolean {
+    if (node.class !== 'FUNCTION') return false;
+    const name = String(node.function_name).toLowerCase();
+    return ['count_star', 'count', 'sum', 'avg', 'length', 'abs', '+', '-', '*'].includes(name);
   }
 
   private constant(value: Node): string {
@@ -279,7 +372,7 @@ class Printer {
       case 'COMPARISON': {
         const op = COMPARISONS[node.type];
         if (!op) throw new NotPortable();
-        return `(${this.expr(node.left)} ${op} ${this.expr(node.right)})`;
+        return `(${this.ordered(node.left)} ${op} ${this.ordered(node.right)})`;
       }
       case 'CONJUNCTION': {
         const op = { CONJUNCTION_AND: ' AND ', CONJUNCTION_OR: ' OR ' }[node.type as string];
@@ -287,7 +380,14 @@ class Printer {
         return `(${node.children.map((c: Node) => this.expr(c)).join(op)})`;
       }
       case 'OPERATOR': {
-        const children: string[] = node.children.map((c: Node) => this.expr(c));
+        const nullTest = node.type === 'OPERATOR_IS_NULL' || node.type === 'OPERATOR_IS_NOT_NULL';
+        const children: string[] = node.children.map((c: Node) =>
+          nullTest && c.class === 'COLUMN_REF'
+            ? this.within({ bare: true, ordering: false }, () => this.expr(c))
+            : node.type === 'OPERATOR_NOT' || nullTest
+              ? this.within({ bare: false, ordering: false }, () => this.expr(c))
+              : this.ordered(c),
+        );
         switch (node.type) {
           case 'OPERATOR_NOT':
             return `(NOT ${children[0]})`;
@@ -304,8 +404,10 @@ class Printer {
         }
       }
       case 'BETWEEN':
-        return `(${this.expr(node.input)} BETWEEN ${this.expr(node.lower)} AND ${this.expr(node.upper)})`;
+        return `(${this.ordered(node.input)} BETWEEN ${this.ordered(node.lower)} AND ${this.ordered(node.upper)})`;
       case 'CASE': {
+        // Its result type is not known here: it cannot take a collation, so it is not compared.
+        if (this.ordering) throw new NotPortable();
         const checks = node.case_checks.map(
           (c: Node) => `WHEN ${this.expr(c.when_expr)} THEN ${this.expr(c.then_expr)}`,
         );
@@ -314,7 +416,8 @@ class Printer {
       case 'CAST': {
         const type = CAST_TYPES[node.cast_type?.id];
         if (!type || node.try_cast) throw new NotPortable();
-        return `CAST(${this.expr(node.child)} AS ${type})`;
+        const cast = `CAST(${this.within({ bare: false, ordering: false }, () => this.expr(node.child))} AS ${type})`;
+        return type === 'text' && this.ordering ? `${cast} COLLATE "C"` : cast;
       }
       case 'FUNCTION':
         return this.func(node);
@@ -333,12 +436,22 @@ class Printer {
     )
       throw new NotPortable();
     const name = String(node.function_name).toLowerCase();
-    const args: string[] = node.children.map((c: Node) => this.expr(c));
+    if (this.ordering && (name === 'coalesce' || name === 'nullif')) throw new NotPortable();
+    // count(x) only tests x for NULL; min/max and LIKE order or match text; the rest compute.
+    const context =
+      name === 'count' && !node.distinct
+        ? { bare: node.children[0]?.class === 'COLUMN_REF', ordering: false }
+        : ['min', 'max', 'count', '~~', '!~~'].includes(name)
+          ? { bare: false, ordering: true }
+          : { bare: false, ordering: false };
+    const args: string[] = node.children.map((c: Node) => this.within(context, () => this.expr(c)));
     if (node.is_operator) {
       const op = OPERATORS[name];
       if (!op || node.distinct) throw new NotPortable();
       if (args.length === 1 && (op === '-' || op === '+')) return `(${op}${args[0]})`;
       if (args.length !== 2) throw new NotPortable();
+      // DuckDB's LIKE has no escape character unless one is named; PostgreSQL's is the backslash.
+      if (op.endsWith('LIKE')) return `(${args[0]} ${op} ${args[1]} ESCAPE '')`;
       return `(${args[0]} ${op} ${args[1]})`;
     }
     if (name === 'count_star' && args.length === 0 && !node.distinct) return 'count(*)';

@@ -53,6 +53,15 @@ export function duckTypeOf(pgType: string): string {
   return SCALARS[base] ?? 'VARCHAR';
 }
 
+/** How a column compares in PostgreSQL next to DuckDB (see pushdown.ts). */
+export function columnKind(pgType: string): 'plain' | 'text' | 'opaque' {
+  const duck = duckTypeOf(pgType);
+  if (isPadded(pgType)) return 'opaque';
+  if (duck === 'VARCHAR') return isTextual(pgType) ? 'text' : 'opaque';
+  if (duck === 'JSON' || duck === 'INTERVAL' || duck.endsWith('[]')) return 'opaque';
+  return 'plain';
+}
+
 function isTextual(pgType: string): boolean {
   const base = pgType.replace(/\(.*\)/, '').trim();
   return ['text', 'name', 'character varying', 'character', 'bpchar'].includes(base);
