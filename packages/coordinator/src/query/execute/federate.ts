@@ -73,7 +73,10 @@ async function probeSizes(
   deps: FederationDeps,
   known: ReadonlyMap<string, number>,
 ): Promise<Map<string, number>> {
-  const linked = plan.fragments.filter((fragment) => fragment.links.length > 0);
+  const targets = new Set(plan.fragments.flatMap((fragment) => fragment.links.map((link) => link.other)));
+  const linked = plan.fragments.filter(
+    (fragment) => fragment.links.length > 0 || targets.has(fragment.localTable),
+  );
   const sizes = new Map(known);
   if (linked.length < 2) return sizes;
   await Promise.all(

@@ -173,6 +173,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     (group) => groupNames.get(group) as string,
   );
   const needed = neededColumns(root, units);
+  const setOnly = setOnlyUnits(root, scopes, units);
 
   const columnTemplate = await template(
     codec,
@@ -184,6 +185,10 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     objectField(node, 'from_table'),
   );
   const fragmentTemplates = {
+    distinct: arrayField(
+      (await template(codec, 'SELECT DISTINCT 1', (node) => node)) as JsonObject,
+      'modifiers',
+    ),
     and: andTemplate,
     column: columnTemplate,
     node: fragmentTemplate,
@@ -215,7 +220,14 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   }
   for (const unit of units.values()) {
     if (consumed.has(unit) || unit.group) continue;
-    const fragment = await buildFragment(codec, unit, needed.get(unit), input, fragmentTemplates);
+    const fragment = await buildFragment(
+      codec,
+      unit,
+      needed.get(unit),
+      input,
+      fragmentTemplates,
+      setOnly.has(unit),
+    );
     const key = JSON.stringify([fragment.sql, fragment.params.map(String)]);
     const known = byText.get(key);
     if (known) {
@@ -512,6 +524,45 @@ function correlationLinks(index: ScopeIndex, units: Map<JsonObject, Unit>): void
   }
 }
 
+/**
+ * Tables read only for which of their values exist: every table of an
+ * `EXISTS`/`IN`/`ANY` subquery whose SELECT joins plainly and neither
+ * aggregates, groups, orders nor limits, so whether a row matches does not
+ * depend on duplicates. Their fragments ship distinct rows (TPC-H Q22's
+ * `NOT EXISTS` over orders ships customer keys, not orders).
+ */
+function setOnlyUnits(root: Json, index: ScopeIndex, units: Map<JsonObject, Unit>): Set<Unit> {
+  const found = new Set<Unit>();
+  const subqueryHolders = new Map<JsonObject, string>();
+  walkJson(root, (object) => {
+    if (object.class !== 'SUBQUERY') return;
+    const statement = objectField(object, 'subquery');
+    const node = statement ? objectField(statement, 'node') : undefined;
+    if (node) subqueryHolders.set(node, stringField(object, 'subquery_type'));
+  });
+  for (const scope of index.scopes.values()) {
+    const select = scope.select;
+    const holder = subqueryHolders.get(select);
+    if (holder !== 'EXISTS' && holder !== 'ANY') continue;
+    const plain =
+      arrayField(select, 'modifiers').length === 0 &&
+      arrayField(select, 'group_expressions').length === 0 &&
+      (select.having ?? null) === null &&
+      (select.qualify ?? null) === null &&
+      scope.items.every((item) => item.pushable) &&
+      arrayField(select, 'select_list').every(
+        (item) =>
+          isJsonObject(item) && ['COLUMN_REF', 'CONSTANT', 'STAR'].includes(stringField(item, 'class')),
+      );
+    if (!plain) continue;
+    for (const item of scope.items) {
+      const unit = units.get(item.ref);
+      if (unit && !unit.group) found.add(unit);
+    }
+  }
+  return found;
+}
+
 /** The unit a column reference binds to in `scope` itself, when it may be filtered there. */
 function unitIn(
   expression: Json | undefined,
@@ -728,6 +779,7 @@ function aliasOf(ref: JsonObject, units: Map<JsonObject, Unit>): string {
 }
 
 interface FragmentTemplates {
+  distinct: Json[];
   and: Json;
   column: Json;
   node: Json;
@@ -798,6 +850,7 @@ async function buildFragment(
   needed: ReadonlySet<string> | 'all' | undefined,
   input: SplitInput,
   templates: FragmentTemplates,
+  distinct = false,
 ): Promise<Fragment> {
   const read = new Set(
     input.columns.filter((c) => sameTable(c.table, unit.table)).map((c) => c.column.toLowerCase()),
@@ -825,6 +878,7 @@ async function buildFragment(
   );
   const node: JsonObject = {
     ...(structuredClone(templates.node) as JsonObject),
+    ...(distinct ? { modifiers: structuredClone(templates.distinct) } : {}),
     select_list: columns.map((column) => ({
       ...(templates.column as JsonObject),
       column_names: [alias, column],
@@ -921,13 +975,24 @@ export async function withKeyFilters(
   return { sql, params };
 }
 
-/** `SELECT count(*) FROM (<fragment>)`: how many rows the fragment would ship. */
+/**
+ * Counts past which a fragment is simply large: counting stops there, so
+ * sizing a fragment never costs a full join or scan.
+ */
+export const COUNT_CAP = 1_000_000;
+
+/** `SELECT count(*) FROM (<fragment> LIMIT cap)`: how many rows the fragment would ship, up to COUNT_CAP + 1. */
 export async function countingQuery(codec: SqlCodec, fragment: Fragment): Promise<string> {
   const wrapper = await template(codec, 'SELECT count(*) AS n FROM (SELECT 1) AS rows_of', (node) => node);
+  const limit = arrayField(
+    (await template(codec, `SELECT 1 LIMIT ${COUNT_CAP + 1}`, (node) => node)) as JsonObject,
+    'modifiers',
+  );
   const from = objectField(wrapper as JsonObject, 'from_table') as JsonObject;
+  const counted = { ...fragment.tree, modifiers: [...arrayField(fragment.tree, 'modifiers'), ...limit] };
   const node = {
     ...(wrapper as JsonObject),
-    from_table: { ...from, subquery: { node: fragment.tree, named_param_map: [] } },
+    from_table: { ...from, subquery: { node: counted, named_param_map: [] } },
   };
   return codec.print({ error: false, statements: [{ node, named_param_map: [] }] });
 }
