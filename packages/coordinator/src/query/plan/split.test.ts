@@ -211,7 +211,7 @@ describe('splitting a query across edges', () => {
     const filtered = await withKeyFilters(codec, u!, [{ qualifier: 'u', column: 'x', keysJson: '[1,2,3]' }]);
     assert.equal(
       filtered.sql,
-      'SELECT u.x AS x FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (TRY_CAST(u.x AS BIGINT) = ANY(SELECT unnest(CAST(CAST($1 AS "JSON") AS BIGINT[]))))',
+      'SELECT u.x AS x FROM (SELECT * FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (TRY_CAST(u.x AS BIGINT) = ANY(SELECT unnest(CAST(CAST($1 AS "JSON") AS BIGINT[]))))) AS u',
     );
     assert.deepEqual(filtered.params, ['[1,2,3]']);
   });
