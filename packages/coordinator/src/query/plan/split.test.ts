@@ -266,6 +266,47 @@ describe('splitting a query across edges', () => {
     assert.equal(ungrouped.fragments.length, 3);
   });
 
+  test('an equality written in every branch of a disjunction links its tables', async () => {
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.a FROM ${T} t, ${U} u WHERE (t.a = u.x AND t.b = 1) OR (t.a = u.x AND u.y = 2)`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    assert.deepEqual(
+      plan.fragments.map((f) => f.links.map((l) => `${l.qualifier}.${l.column}=${l.other}.${l.otherColumn}`)),
+      [['t.a=f2.x'], ['u.x=f1.a']],
+    );
+  });
+
+  test('an aggregating CTE on one source runs whole at its edge', async () => {
+    const plan = await splitQuery(codec, {
+      sql: `WITH totals AS (SELECT u.x AS k, sum(u.y) AS total FROM ${U} u WHERE u.z > $1 GROUP BY u.x)
+            SELECT t.a, totals.total FROM ${T} t, totals WHERE t.a = totals.k`,
+      params: [5],
+      callerParams: 1,
+      columns: all,
+    });
+    const [totals, t] = plan.fragments;
+    assert.equal(
+      totals?.sql,
+      'SELECT u.x AS k, sum(u.y) AS total FROM (SELECT x, y, z FROM s2.main.u) AS u WHERE (u.z > $1) GROUP BY u.x',
+    );
+    assert.deepEqual(totals?.params, [5]);
+    assert.deepEqual(totals?.columns, ['k', 'total']);
+    assert.equal(t?.table.table, 't');
+    assert.match(plan.localSql, /WITH totals AS \(SELECT k, total FROM memory\.main\.f1\)/);
+    assert.deepEqual(plan.localParams, []);
+    // Without aggregation it is left to its tables' fragments.
+    const plain = await splitQuery(codec, {
+      sql: `WITH picked AS (SELECT u.x AS k FROM ${U} u) SELECT t.a FROM ${T} t, picked WHERE t.a = picked.k`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    assert.match(plain.localSql, /WITH picked AS \(SELECT u\.x AS k FROM memory\.main\.f\d AS u\)/);
+  });
+
   test('a fragment read by several references takes no key filter from one of them', async () => {
     const plan = await splitQuery(codec, {
       sql: `SELECT t.a FROM ${T} t, ${U} u1 WHERE t.a = u1.x AND t.c = (SELECT max(u2.x) FROM ${U} u2 WHERE u2.y = t.b)`,

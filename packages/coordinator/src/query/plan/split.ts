@@ -32,12 +32,14 @@ import {
   type JsonObject,
   mapTree,
   objectField,
+  sameTree,
   stringField,
   walkJson,
 } from '../analyze/json.js';
 import type { ColumnRef, TableRef } from '../analyze/types.js';
 import { formGroups, type Group, groupColumn, movable, rewriteGroups } from './groups.js';
 import { buildScopes, resolveColumn, type Scope, type ScopeIndex } from './scopes.js';
+import { findSubtrees, type Subtree } from './subtrees.js';
 import type { Unit } from './unit.js';
 
 /** One subquery an edge runs for the coordinator. */
@@ -133,6 +135,17 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const units = new Map<JsonObject, Unit>();
   collectUnits(root, units);
   if (units.size === 0) throw internal('the query reads no table');
+  const tableName = input.tableName ?? ((n: number) => `f${n}`);
+  const fragments: Fragment[] = [];
+  for (const subtree of findSubtrees(
+    root,
+    units,
+    buildScopes(root, (ref) => units.get(ref)?.columns),
+  )) {
+    fragments.push(await runWhole(codec, subtree, input, tableName(fragments.length + 1)));
+    for (const unit of subtree.units) units.delete(unit.ref);
+  }
+  if (units.size === 0) throw internal('the query reads no table');
   const orTemplate = await template(codec, 'SELECT 1 WHERE true OR true', (node) =>
     objectField(node, 'where_clause'),
   );
@@ -156,7 +169,6 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   const live = groups.filter((group) => !group.members.some((member) => consumed.has(member)));
   for (const group of groups)
     if (!live.includes(group)) for (const member of group.members) delete member.group;
-  const tableName = input.tableName ?? ((n: number) => `f${n}`);
   // Aliases of the groups' local tables in the coordinator's query.
   const groupNames = new Map(live.map((group, i) => [group, `tributary_group_${i + 1}`]));
   await rewriteGroups(
@@ -195,7 +207,6 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     cross: await template(codec, 'SELECT 1 FROM a, b', (node) => objectField(node, 'from_table')),
   };
 
-  const fragments: Fragment[] = [];
   const byText = new Map<string, Fragment>();
   const localOf = new Map<JsonObject, string>();
   /** Who reads each fragment: a group's members together, or one table. */
@@ -410,7 +421,10 @@ function collectFilters(
       if (!isJsonObject(condition ?? null)) continue;
       for (const conjunct of conjuncts(condition as JsonObject)) {
         const unit = soleUnit(conjunct, group.items, units);
-        if (group.links) linkOf(conjunct, group.items, units);
+        if (group.links) {
+          linkOf(conjunct, group.items, units);
+          for (const common of commonToBranches(conjunct)) linkOf(common, group.items, units);
+        }
         if (unit) {
           unit.filters.push(structuredClone(conjunct));
           remove(group, conjunct);
@@ -616,6 +630,22 @@ function semiJoinLinks(index: ScopeIndex, units: Map<JsonObject, Unit>): void {
       }
     }
   }
+}
+
+/**
+ * Conjuncts written in every branch of a disjunction, which hold wherever
+ * it does: `(p.k = l.k AND …) OR (p.k = l.k AND …)` joins p and l as surely
+ * as a top-level `p.k = l.k` (TPC-H Q19).
+ */
+function commonToBranches(expression: JsonObject): JsonObject[] {
+  if (expression.class !== 'CONJUNCTION' || expression.type !== 'CONJUNCTION_OR') return [];
+  const [first, ...rest] = arrayField(expression, 'children')
+    .filter(isJsonObject)
+    .map((branch) => conjuncts(branch));
+  if (!first || rest.length === 0) return [];
+  return first.filter((candidate) =>
+    rest.every((branch) => branch.some((other) => sameTree(candidate, other))),
+  );
 }
 
 /**
@@ -1024,6 +1054,41 @@ export async function countingQuery(codec: SqlCodec, fragment: Fragment): Promis
     from_table: { ...from, subquery: { node: counted, named_param_map: [] } },
   };
   return codec.print({ error: false, statements: [{ node, named_param_map: [] }] });
+}
+
+/**
+ * A subtree's fragment: its query as written (already governed), and in its
+ * place a query reading the local table its rows are loaded into.
+ */
+async function runWhole(
+  codec: SqlCodec,
+  subtree: Subtree,
+  input: SplitInput,
+  localTable: string,
+): Promise<Fragment> {
+  const { tree: numbered, values: params } = renumber(subtree.node, input.params);
+  const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
+  const reader = (await template(codec, 'SELECT "c" FROM memory.main.t', (node) => node)) as JsonObject;
+  const column = arrayField(reader, 'select_list')[0] as JsonObject;
+  const from = objectField(reader, 'from_table') as JsonObject;
+  const replacement: JsonObject = {
+    ...reader,
+    select_list: subtree.columns.map((name) => ({ ...column, column_names: [name] })),
+    from_table: { ...from, table_name: localTable },
+  };
+  subtree.holder[subtree.key] = { node: replacement, named_param_map: [] };
+  const first = subtree.units[0] as Unit;
+  return {
+    localTable,
+    table: first.table,
+    sql,
+    params,
+    columns: subtree.columns,
+    pushedFilters: 0,
+    links: [],
+    tree: numbered as JsonObject,
+    qualifier: '',
+  };
 }
 
 /** Numbers the placeholders of `tree` 1, 2, … in order of first appearance, with their values. */
