@@ -44,13 +44,14 @@ async function countRows(
   ctx: RequestContext,
   deps: FederationDeps,
 ): Promise<number> {
+  const counting = await countingQuery(deps.codec, fragment);
   const started = await startOnEdge(
     edgesServing(fragment.table.source, deps.registry),
     {
       ...query,
       queryId: `${query.queryId}.count`,
-      sql: await countingQuery(deps.codec, fragment),
-      params: fragment.params,
+      sql: counting.sql,
+      params: counting.params,
       maxRows: 0,
       limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
     },
@@ -176,9 +177,20 @@ export async function startFederated(
   const edges: string[] = [];
   let plan = proposed;
   try {
-    const checked = await checkGroups(proposed, query, fragmentCtx, deps);
+    // Groups and the other linked fragments are counted at once; only if a
+    // group falls back is the plan without groups counted afterwards.
+    const grouped = new Map(
+      proposed.ungrouped ? proposed.fragments.filter((f) => f.members).map((f) => [f.localTable, 0]) : [],
+    );
+    const [checked, others] = await Promise.all([
+      checkGroups(proposed, query, fragmentCtx, deps),
+      probeSizes(proposed, query, fragmentCtx, deps, grouped),
+    ]);
     plan = checked.plan;
-    const sizes = await probeSizes(plan, query, fragmentCtx, deps, checked.sizes);
+    const sizes =
+      plan === proposed
+        ? new Map([...others, ...checked.sizes])
+        : await probeSizes(plan, query, fragmentCtx, deps, new Map());
     const loading = new Map<string, Promise<void>>();
     const smaller = (a: string, b: string) => {
       const [x, y] = [sizes.get(a), sizes.get(b)];

@@ -279,6 +279,26 @@ describe('splitting a query across edges', () => {
     );
   });
 
+  test("a select item over one group's columns is computed at its edge", async () => {
+    const V = '(SELECT a, d FROM s1.main.v) AS';
+    const columns: ColumnRef[] = [
+      ...all,
+      ...['a', 'd'].map((column) => ({ table: { source: 's1', schema: 'main', table: 'v' }, column })),
+    ];
+    const plan = await splitQuery(codec, {
+      sql: `SELECT sum(p.amount) AS total, p.y FROM (
+              SELECT t.b * (1 - v.d) AS amount, u.y AS y FROM ${T} t, ${V} v, ${U} u
+              WHERE t.a = v.a AND t.c = u.x) AS p GROUP BY p.y`,
+      params: [],
+      callerParams: 0,
+      columns,
+    });
+    const [group] = plan.fragments;
+    assert.match(group?.sql ?? '', /\(t\.b \* \(1 - v\.d\)\) AS "computed\.1"/);
+    assert.deepEqual(group?.columns.sort(), ['computed.1', 't.c']);
+    assert.match(plan.localSql, /tributary_group_1\."computed\.1" AS amount/);
+  });
+
   test('an aggregating CTE on one source runs whole at its edge', async () => {
     const plan = await splitQuery(codec, {
       sql: `WITH totals AS (SELECT u.x AS k, sum(u.y) AS total FROM ${U} u WHERE u.z > $1 GROUP BY u.x)

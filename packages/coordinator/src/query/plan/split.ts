@@ -837,18 +837,21 @@ async function buildGroupFragment(
 ): Promise<Fragment> {
   const first = group.members[0] as Unit;
   const outputs = [...group.outputs];
-  if (outputs.length === 0) {
+  if (outputs.length === 0 && group.computed.size === 0) {
     const column = first.columns[0] as string;
     outputs.push([groupColumn(first, column), { member: first, column }]);
   }
   const conditions = [...group.members.flatMap((member) => member.filters), ...group.conjuncts];
   const node: JsonObject = {
     ...(structuredClone(templates.node) as JsonObject),
-    select_list: outputs.map(([name, { member, column }]) => ({
-      ...(templates.column as JsonObject),
-      column_names: [member.alias, column],
-      alias: name,
-    })),
+    select_list: [
+      ...outputs.map(([name, { member, column }]) => ({
+        ...(templates.column as JsonObject),
+        column_names: [member.alias, column],
+        alias: name,
+      })),
+      ...group.computed.values(),
+    ],
     from_table: group.members
       .map((member): Json => ({ ...member.ref, alias: member.alias }))
       .reduce((left, right) => ({ ...(structuredClone(templates.cross) as JsonObject), left, right })),
@@ -866,7 +869,7 @@ async function buildGroupFragment(
     table: first.table,
     sql,
     params,
-    columns: outputs.map(([name]) => name),
+    columns: [...outputs.map(([name]) => name), ...group.computed.keys()],
     pushedFilters: conditions.length,
     links: [],
     tree: numbered as JsonObject,
@@ -1040,20 +1043,46 @@ export async function withKeyFilters(
  */
 export const COUNT_CAP = 1_000_000;
 
-/** `SELECT count(*) FROM (<fragment> LIMIT cap)`: how many rows the fragment would ship, up to COUNT_CAP + 1. */
-export async function countingQuery(codec: SqlCodec, fragment: Fragment): Promise<string> {
+/**
+ * `SELECT count(*) FROM (<fragment> LIMIT cap)`: how many rows the fragment
+ * would ship, up to COUNT_CAP + 1, and at most as many as it really would:
+ * conjuncts holding subqueries (a correlated aggregate, `EXISTS`) are left
+ * out, as they can cost as much as the fragment itself and only remove rows.
+ */
+export async function countingQuery(
+  codec: SqlCodec,
+  fragment: Fragment,
+): Promise<{ sql: string; params: SqlValue[] }> {
   const wrapper = await template(codec, 'SELECT count(*) AS n FROM (SELECT 1) AS rows_of', (node) => node);
   const limit = arrayField(
     (await template(codec, `SELECT 1 LIMIT ${COUNT_CAP + 1}`, (node) => node)) as JsonObject,
     'modifiers',
   );
+  const and = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
+    objectField(node, 'where_clause'),
+  );
   const from = objectField(wrapper as JsonObject, 'from_table') as JsonObject;
-  const counted = { ...fragment.tree, modifiers: [...arrayField(fragment.tree, 'modifiers'), ...limit] };
-  const node = {
-    ...(wrapper as JsonObject),
-    from_table: { ...from, subquery: { node: counted, named_param_map: [] } },
+  const where = objectField(fragment.tree, 'where_clause');
+  const kept = (where ? conjuncts(where) : []).filter((conjunct) => !hasSubquery(conjunct));
+  const counted = {
+    ...fragment.tree,
+    where_clause:
+      kept.length === 0
+        ? null
+        : kept.length === 1
+          ? (kept[0] as Json)
+          : { ...(and as JsonObject), children: kept },
+    modifiers: [...arrayField(fragment.tree, 'modifiers'), ...limit],
   };
-  return codec.print({ error: false, statements: [{ node, named_param_map: [] }] });
+  const { tree, values } = renumber(
+    { ...(wrapper as JsonObject), from_table: { ...from, subquery: { node: counted, named_param_map: [] } } },
+    fragment.params,
+  );
+  const sql = await codec.print({
+    error: false,
+    statements: [{ node: tree as JsonObject, named_param_map: [] }],
+  });
+  return { sql, params: values };
 }
 
 /**

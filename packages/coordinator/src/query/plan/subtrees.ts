@@ -138,12 +138,14 @@ function reduces(node: JsonObject): boolean {
   if (arrayField(node, 'group_expressions').length > 0) return true;
   if (arrayField(node, 'modifiers').some((m) => isJsonObject(m) && m.type === 'DISTINCT_MODIFIER'))
     return true;
-  const aggregates = (value: Json): boolean => {
-    if (Array.isArray(value)) return value.some(aggregates);
-    if (!isJsonObject(value) || value.class === 'SUBQUERY' || value.class === 'WINDOW') return false;
-    if (value.class === 'FUNCTION' && AGGREGATES.has(stringField(value, 'function_name').toLowerCase()))
-      return true;
-    return Object.values(value).some((child) => typeof child === 'object' && aggregates(child));
-  };
-  return aggregates(node.select_list ?? null);
+  return hasAggregate(node.select_list ?? null);
+}
+
+/** Whether an expression calls an aggregate function (outside subqueries and windows). */
+export function hasAggregate(value: Json): boolean {
+  if (Array.isArray(value)) return value.some(hasAggregate);
+  if (!isJsonObject(value) || value.class === 'SUBQUERY' || value.class === 'WINDOW') return false;
+  if (value.class === 'FUNCTION' && AGGREGATES.has(stringField(value, 'function_name').toLowerCase()))
+    return true;
+  return Object.values(value).some((child) => typeof child === 'object' && hasAggregate(child));
 }
