@@ -63,30 +63,34 @@ async function countRows(
 }
 
 /**
- * How many rows each linked fragment would ship (all counted at once), so
- * key filters flow from small fragments to large ones. Fragments without
- * links, or already counted, are not counted.
+ * How many rows each linked fragment (or link target) would ship, counted
+ * all at once, so key filters flow from small fragments to large ones.
+ * Each count is its own promise: a fragment starts as soon as its own and
+ * its partners' counts are in. Fragments without links, or already
+ * counted (`known`), are not counted.
  */
-async function probeSizes(
+function startCounts(
   plan: FederatedPlan,
   query: EdgeQuery,
   ctx: RequestContext,
   deps: FederationDeps,
   known: ReadonlyMap<string, number>,
-): Promise<Map<string, number>> {
+): Map<string, Promise<number | undefined>> {
   const targets = new Set(plan.fragments.flatMap((fragment) => fragment.links.map((link) => link.other)));
   const linked = plan.fragments.filter(
     (fragment) => fragment.links.length > 0 || targets.has(fragment.localTable),
   );
-  const sizes = new Map(known);
+  const sizes = new Map<string, Promise<number | undefined>>();
+  for (const [name, size] of known) sizes.set(name, Promise.resolve(size));
   if (linked.length < 2) return sizes;
-  await Promise.all(
-    linked.map(async (fragment) => {
-      if (sizes.has(fragment.localTable)) return;
-      const count = await countRows(fragment, query, ctx, deps);
-      if (Number.isFinite(count)) sizes.set(fragment.localTable, count);
-    }),
-  );
+  for (const fragment of linked) {
+    if (sizes.has(fragment.localTable)) continue;
+    const counted = countRows(fragment, query, ctx, deps).then((n) => (Number.isFinite(n) ? n : undefined));
+    // Awaited by the fragment's own load; a failure after another has
+    // stopped the query must not go unhandled.
+    counted.catch(() => undefined);
+    sizes.set(fragment.localTable, counted);
+  }
   return sizes;
 }
 
@@ -182,20 +186,17 @@ export async function startFederated(
     const grouped = new Map(
       proposed.ungrouped ? proposed.fragments.filter((f) => f.members).map((f) => [f.localTable, 0]) : [],
     );
-    const [checked, others] = await Promise.all([
-      checkGroups(proposed, query, fragmentCtx, deps),
-      probeSizes(proposed, query, fragmentCtx, deps, grouped),
-    ]);
+    const others = startCounts(proposed, query, fragmentCtx, deps, grouped);
+    const checked = await checkGroups(proposed, query, fragmentCtx, deps);
     plan = checked.plan;
     const sizes =
       plan === proposed
-        ? new Map([...others, ...checked.sizes])
-        : await probeSizes(plan, query, fragmentCtx, deps, new Map());
+        ? new Map([...others, ...[...checked.sizes].map(([name, n]) => [name, Promise.resolve(n)] as const)])
+        : startCounts(plan, query, fragmentCtx, deps, new Map());
+    const sizeOf = (name: string) => sizes.get(name) ?? Promise.resolve(undefined);
     const loading = new Map<string, Promise<void>>();
-    const smaller = (a: string, b: string) => {
-      const [x, y] = [sizes.get(a), sizes.get(b)];
-      return x !== undefined && y !== undefined && (x < y || (x === y && a < b));
-    };
+    const smaller = (x: number | undefined, a: string, y: number | undefined, b: string) =>
+      x !== undefined && y !== undefined && (x < y || (x === y && a < b));
     const load = (fragment: Fragment, index: number): Promise<void> => {
       let started = loading.get(fragment.localTable);
       if (started) return started;
@@ -203,7 +204,11 @@ export async function startFederated(
         try {
           // Links to smaller fragments become key filters, once those are loaded.
           // (Whether a smaller side's keys are few enough is known once it is loaded.)
-          const reducers = fragment.links.filter((link) => smaller(link.other, fragment.localTable));
+          const own = await sizeOf(fragment.localTable);
+          const partners = await Promise.all(fragment.links.map((link) => sizeOf(link.other)));
+          const reducers = fragment.links.filter((link, i) =>
+            smaller(partners[i], link.other, own, fragment.localTable),
+          );
           await Promise.all(
             reducers.map((link) => {
               const at = plan.fragments.findIndex((f) => f.localTable === link.other);

@@ -1072,7 +1072,13 @@ export async function countingQuery(
         : kept.length === 1
           ? (kept[0] as Json)
           : { ...(and as JsonObject), children: kept },
-    modifiers: [...arrayField(fragment.tree, 'modifiers'), ...limit],
+    // DISTINCT only makes a count cost more; without it the count is still an upper bound.
+    modifiers: [
+      ...arrayField(fragment.tree, 'modifiers').filter(
+        (modifier) => !isJsonObject(modifier) || modifier.type !== 'DISTINCT_MODIFIER',
+      ),
+      ...limit,
+    ],
   };
   const { tree, values } = renumber(
     { ...(wrapper as JsonObject), from_table: { ...from, subquery: { node: counted, named_param_map: [] } } },
