@@ -49,7 +49,7 @@ async function countRows(
     edgesServing(fragment.table.source, deps.registry),
     {
       ...query,
-      queryId: `${query.queryId}.count`,
+      queryId: `${query.queryId}.count.${fragment.localTable}`,
       sql: counting.sql,
       params: counting.params,
       maxRows: 0,
@@ -92,6 +92,39 @@ function startCounts(
     sizes.set(fragment.localTable, counted);
   }
   return sizes;
+}
+
+/** Rows a counted fragment is read up to before its count is in (see startFederated). */
+const EARLY_ROWS = 20_000;
+
+/**
+ * Reads a fragment whole when it has at most EARLY_ROWS rows; otherwise
+ * drops what was read and resolves undefined, and the fragment is loaded
+ * later with its key filters.
+ */
+async function readWhole(
+  fragment: Fragment,
+  index: number,
+  query: EdgeQuery,
+  ctx: RequestContext,
+  deps: FederationDeps,
+  created: string[],
+): Promise<{ edge: string; rows: number } | undefined> {
+  const read = await loadFragment(
+    fragment,
+    fragment.localTable,
+    index,
+    query,
+    ctx,
+    deps,
+    created,
+    0,
+    EARLY_ROWS + 1,
+  );
+  if (read.rows <= EARLY_ROWS) return read;
+  await deps.engine.dropTable(fragment.localTable);
+  created.splice(created.indexOf(fragment.localTable), 1);
+  return undefined;
 }
 
 /**
@@ -186,14 +219,37 @@ export async function startFederated(
     const grouped = new Map(
       proposed.ungrouped ? proposed.fragments.filter((f) => f.members).map((f) => [f.localTable, 0]) : [],
     );
+    const early = new Map<string, Promise<{ edge: string; rows: number } | undefined>>();
+    // A counted fragment is also read at once, up to EARLY_ROWS rows: when
+    // that is all of it, its count is exact and it is loaded already, so a
+    // small table costs one round trip, not a count and then a load.
+    const readEarly = (counted: FederatedPlan, counts: ReadonlyMap<string, unknown>) => {
+      for (const [index, fragment] of counted.fragments.entries()) {
+        if (fragment.members || !counts.has(fragment.localTable)) continue;
+        const read = readWhole(fragment, index, query, fragmentCtx, deps, created);
+        read.catch(() => undefined);
+        early.set(fragment.localTable, read);
+      }
+    };
     const others = startCounts(proposed, query, fragmentCtx, deps, grouped);
+    if (!proposed.ungrouped) readEarly(proposed, others);
     const checked = await checkGroups(proposed, query, fragmentCtx, deps);
     plan = checked.plan;
-    const sizes =
-      plan === proposed
-        ? new Map([...others, ...[...checked.sizes].map(([name, n]) => [name, Promise.resolve(n)] as const)])
-        : startCounts(plan, query, fragmentCtx, deps, new Map());
-    const sizeOf = (name: string) => sizes.get(name) ?? Promise.resolve(undefined);
+    let counts: Map<string, Promise<number | undefined>>;
+    if (plan === proposed) {
+      counts = new Map([
+        ...others,
+        ...[...checked.sizes].map(([name, n]) => [name, Promise.resolve(n)] as const),
+      ]);
+      if (proposed.ungrouped) readEarly(proposed, others);
+    } else {
+      counts = startCounts(plan, query, fragmentCtx, deps, new Map());
+      readEarly(plan, counts);
+    }
+    const sizeOf = async (name: string): Promise<number | undefined> => {
+      const whole = await early.get(name);
+      return whole ? whole.rows : counts.get(name);
+    };
     const loading = new Map<string, Promise<void>>();
     const smaller = (x: number | undefined, a: string, y: number | undefined, b: string) =>
       x !== undefined && y !== undefined && (x < y || (x === y && a < b));
@@ -202,6 +258,11 @@ export async function startFederated(
       if (started) return started;
       started = (async () => {
         try {
+          const whole = await early.get(fragment.localTable);
+          if (whole) {
+            if (!edges.includes(whole.edge)) edges.push(whole.edge);
+            return;
+          }
           // Links to smaller fragments become key filters, once those are loaded.
           // (Whether a smaller side's keys are few enough is known once it is loaded.)
           const own = await sizeOf(fragment.localTable);
@@ -217,7 +278,7 @@ export async function startFederated(
           );
           const filters = await keyFilters(reducers, deps.engine);
           const { sql, params } = await withKeyFilters(deps.codec, fragment, filters);
-          const edge = await loadFragment(
+          const { edge } = await loadFragment(
             { ...fragment, sql, params },
             fragment.localTable,
             index,
@@ -312,7 +373,8 @@ async function loadFragment(
   deps: FederationDeps,
   created: string[],
   keyFilters: number,
-): Promise<string> {
+  rowCap = 0,
+): Promise<{ edge: string; rows: number }> {
   const began = performance.now();
   const started = await startOnEdge(
     edgesServing(fragment.table.source, deps.registry),
@@ -322,7 +384,7 @@ async function loadFragment(
       sql: fragment.sql,
       params: fragment.params,
       // The caller's and the tenant's row and byte limits apply to the final result, not to fragments.
-      maxRows: 0,
+      maxRows: rowCap,
       limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
     },
     ctx,
@@ -345,7 +407,7 @@ async function loadFragment(
     },
     'fragment loaded',
   );
-  return started.edge.name;
+  return { edge: started.edge.name, rows: loaded.rowCount };
 }
 
 async function* ipcOf(chunks: AsyncIterable<QueryResultChunk__Input>): AsyncGenerator<Uint8Array> {
