@@ -259,10 +259,6 @@ export async function startFederated(
       started = (async () => {
         try {
           const whole = await early.get(fragment.localTable);
-          if (whole) {
-            if (!edges.includes(whole.edge)) edges.push(whole.edge);
-            return;
-          }
           // Links to smaller fragments become key filters, once those are loaded.
           // (Whether a smaller side's keys are few enough is known once it is loaded.)
           const own = await sizeOf(fragment.localTable);
@@ -270,6 +266,16 @@ export async function startFederated(
           const reducers = fragment.links.filter((link, i) =>
             smaller(partners[i], link.other, own, fragment.localTable),
           );
+          if (whole) {
+            // Read whole already: final unless a smaller partner could cut it
+            // (a chain region → nation → supplier must stay a chain).
+            if (reducers.length === 0) {
+              if (!edges.includes(whole.edge)) edges.push(whole.edge);
+              return;
+            }
+            await deps.engine.dropTable(fragment.localTable);
+            created.splice(created.indexOf(fragment.localTable), 1);
+          }
           await Promise.all(
             reducers.map((link) => {
               const at = plan.fragments.findIndex((f) => f.localTable === link.other);
