@@ -10,6 +10,7 @@ import {
   type FederatedPlan,
   type Fragment,
   type FragmentLink,
+  hasSubqueryConditions,
   withKeyFilters,
 } from '../plan/split.js';
 import { checkResultLimits, type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
@@ -225,7 +226,9 @@ export async function startFederated(
     // small table costs one round trip, not a count and then a load.
     const readEarly = (counted: FederatedPlan, counts: ReadonlyMap<string, unknown>) => {
       for (const [index, fragment] of counted.fragments.entries()) {
-        if (fragment.members || !counts.has(fragment.localTable)) continue;
+        // Not groups, nor fragments with subquery conditions: those can cost
+        // far more than the count that stands in for them.
+        if (fragment.members || hasSubqueryConditions(fragment) || !counts.has(fragment.localTable)) continue;
         const read = readWhole(fragment, index, query, fragmentCtx, deps, created);
         read.catch(() => undefined);
         early.set(fragment.localTable, read);

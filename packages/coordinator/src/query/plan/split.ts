@@ -1037,6 +1037,12 @@ export async function withKeyFilters(
   return { sql, params };
 }
 
+/** Whether a fragment's WHERE holds subqueries (a correlated aggregate, `EXISTS`). */
+export function hasSubqueryConditions(fragment: Fragment): boolean {
+  const where = objectField(fragment.tree, 'where_clause');
+  return where !== undefined && hasSubquery(where);
+}
+
 /**
  * Counts past which a fragment is simply large: counting stops there, so
  * sizing a fragment never costs a full join or scan.
