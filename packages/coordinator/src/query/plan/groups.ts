@@ -24,6 +24,7 @@ import {
   stringField,
   walkJson,
 } from '../analyze/json.js';
+import { conjunction, conjuncts, VOLATILE_FUNCTIONS } from './conditions.js';
 import { resolveColumn, type Scope, type ScopeIndex, within } from './scopes.js';
 import { hasAggregate } from './subtrees.js';
 import type { Unit } from './unit.js';
@@ -43,26 +44,6 @@ export interface Group {
 /** The name a member's column has in the group's local table. */
 export const groupColumn = (member: Unit, column: string): string =>
   `${member.alias.toLowerCase()}.${column.toLowerCase()}`;
-
-const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'random',
-  'gen_random_uuid',
-  'uuid',
-  'uuidv4',
-  'uuidv7',
-  'setseed',
-  'nextval',
-  'currval',
-]);
-
-export function conjunctsOf(expression: JsonObject): JsonObject[] {
-  if (expression.class === 'CONJUNCTION' && expression.type === 'CONJUNCTION_AND') {
-    return arrayField(expression, 'children').flatMap((child) =>
-      isJsonObject(child) ? conjunctsOf(child) : [],
-    );
-  }
-  return [expression];
-}
 
 /** True when a FROM is only tables under plain inner and cross joins (no USING, NATURAL or outer joins). */
 function plainInnerFrom(ref: Json): boolean {
@@ -117,7 +98,7 @@ export function formGroups(index: ScopeIndex, units: ReadonlyMap<JsonObject, Uni
     };
     const where = objectField(select, 'where_clause');
     const conditions = [...(where ? [where] : []), ...onConditions(select.from_table ?? null)];
-    for (const conjunct of conditions.flatMap(conjunctsOf)) {
+    for (const conjunct of conditions.flatMap(conjuncts)) {
       if (conjunct.class !== 'COMPARISON' || conjunct.type !== 'COMPARE_EQUAL') continue;
       const [a, b] = [conjunct.left, conjunct.right].map((side) => memberOf(side, scope, index, units));
       if (!a || !b || a === b || !sameName(a.table.source, b.table.source)) continue;
@@ -297,7 +278,7 @@ export async function rewriteGroups(
       } else leaves.push(ref);
     };
     collect(select.from_table ?? null);
-    const moved = onConditions(select.from_table ?? null).flatMap(conjunctsOf);
+    const moved = onConditions(select.from_table ?? null).flatMap(conjuncts);
     const kept = leaves.filter((leaf) => {
       const unit = units.get(leaf);
       return !unit || !members.has(unit) || unit.group?.members[0] === unit;
@@ -308,13 +289,8 @@ export async function rewriteGroups(
       right,
     }));
     const where = objectField(select, 'where_clause');
-    const all = [...(where ? conjunctsOf(where) : []), ...moved];
-    select.where_clause =
-      all.length === 0
-        ? null
-        : all.length === 1
-          ? (all[0] as Json)
-          : { ...(structuredClone(templates.and) as JsonObject), children: all };
+    const all = [...(where ? conjuncts(where) : []), ...moved];
+    select.where_clause = conjunction(all, templates.and);
   }
   // References in conditions that moved to an edge are no longer in the query.
   const present = new Set<JsonObject>();

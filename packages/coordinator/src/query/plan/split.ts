@@ -37,6 +37,7 @@ import {
   walkJson,
 } from '../analyze/json.js';
 import type { ColumnRef, TableRef } from '../analyze/types.js';
+import { conjunction, conjuncts, VOLATILE_FUNCTIONS } from './conditions.js';
 import { formGroups, type Group, groupColumn, movable, rewriteGroups } from './groups.js';
 import { buildScopes, resolveColumn, type Scope, type ScopeIndex } from './scopes.js';
 import { findSubtrees, type Subtree } from './subtrees.js';
@@ -109,17 +110,6 @@ export interface SplitInput {
 
 const internal = (message: string): TributaryError =>
   new TributaryError('INTERNAL', `federated plan: ${message}`);
-
-const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'random',
-  'gen_random_uuid',
-  'uuid',
-  'uuidv4',
-  'uuidv7',
-  'setseed',
-  'nextval',
-  'currval',
-]);
 
 /** Expressions a pushed-down filter may not hold (placeholders are fine: they are renumbered). */
 const REFUSED_CLASSES: ReadonlySet<string> = new Set(['SUBQUERY', 'LAMBDA', 'LAMBDA_REF', 'WINDOW', 'STAR']);
@@ -748,15 +738,6 @@ function neededColumns(root: Json, units: Map<JsonObject, Unit>): Map<Unit, Set<
   return new Map([...units.values()].map((unit) => [unit, everything.has(unit) ? 'all' : names]));
 }
 
-function conjuncts(expression: JsonObject): JsonObject[] {
-  if (expression.class === 'CONJUNCTION' && expression.type === 'CONJUNCTION_AND') {
-    return arrayField(expression, 'children').flatMap((child) =>
-      isJsonObject(child) ? conjuncts(child) : [],
-    );
-  }
-  return [expression];
-}
-
 /** The one pushable unit every column of `conjunct` belongs to, if there is one. */
 function soleUnit(
   conjunct: JsonObject,
@@ -855,12 +836,7 @@ async function buildGroupFragment(
     from_table: group.members
       .map((member): Json => ({ ...member.ref, alias: member.alias }))
       .reduce((left, right) => ({ ...(structuredClone(templates.cross) as JsonObject), left, right })),
-    where_clause:
-      conditions.length === 0
-        ? null
-        : conditions.length === 1
-          ? (conditions[0] as Json)
-          : { ...(templates.and as JsonObject), children: conditions },
+    where_clause: conjunction(conditions, templates.and),
   };
   const { tree: numbered, values: params } = renumber(node, input.params);
   const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
@@ -923,12 +899,7 @@ async function buildFragment(
       sample: null,
       column_name_alias: [],
     },
-    where_clause:
-      filters.length === 0
-        ? null
-        : filters.length === 1
-          ? (filters[0] as Json)
-          : { ...(templates.and as JsonObject), children: filters },
+    where_clause: conjunction(filters, templates.and),
   };
   // Placeholders: the fragment's own, numbered from 1 in order of appearance.
   const { tree: numbered, values: params } = renumber(node, input.params);
@@ -1072,12 +1043,7 @@ export async function countingQuery(
   const kept = (where ? conjuncts(where) : []).filter((conjunct) => !hasSubquery(conjunct));
   const counted = {
     ...fragment.tree,
-    where_clause:
-      kept.length === 0
-        ? null
-        : kept.length === 1
-          ? (kept[0] as Json)
-          : { ...(and as JsonObject), children: kept },
+    where_clause: conjunction(kept, and),
     // DISTINCT only makes a count cost more; without it the count is still an upper bound.
     modifiers: [
       ...arrayField(fragment.tree, 'modifiers').filter(
