@@ -250,23 +250,7 @@ export async function rewriteGroups(
   for (const group of groups) byScope.set(group.scope, [...(byScope.get(group.scope) ?? []), group]);
   for (const [scope, own] of byScope) {
     const select = scope.select;
-    // Select items keep their output names once their columns are renamed.
-    for (const item of arrayField(select, 'select_list')) {
-      if (!isJsonObject(item) || stringField(item, 'alias') !== '') continue;
-      if (item.class === 'COLUMN_REF') {
-        const names = arrayField(item, 'column_names');
-        const last = names[names.length - 1];
-        if (typeof last === 'string') item.alias = last;
-      } else {
-        const printed = await codec.print({
-          error: false,
-          statements: [
-            { node: { ...(templates.select as JsonObject), select_list: [item] }, named_param_map: [] },
-          ],
-        });
-        item.alias = printed.replace(/^SELECT /, '');
-      }
-    }
+    await keepOutputNames(select, codec, templates.select);
     computeAtEdge(select, scope, index, units, groupAlias);
     const members = new Set(own.flatMap((group) => group.members));
     const leaves: JsonObject[] = [];
@@ -354,4 +338,31 @@ function computeAtEdge(
       column_names: [groupAlias(group), name],
     };
   });
+}
+
+/**
+ * Gives every unnamed select item the name DuckDB gives it, so that
+ * rewriting the columns inside it does not rename the result.
+ */
+export async function keepOutputNames(
+  select: JsonObject,
+  codec: SqlCodec,
+  selectTemplate: Json,
+): Promise<void> {
+  for (const item of arrayField(select, 'select_list')) {
+    if (!isJsonObject(item) || stringField(item, 'alias') !== '') continue;
+    if (item.class === 'COLUMN_REF') {
+      const names = arrayField(item, 'column_names');
+      const last = names[names.length - 1];
+      if (typeof last === 'string') item.alias = last;
+    } else {
+      const printed = await codec.print({
+        error: false,
+        statements: [
+          { node: { ...(selectTemplate as JsonObject), select_list: [item] }, named_param_map: [] },
+        ],
+      });
+      item.alias = printed.replace(/^SELECT /, '');
+    }
+  }
 }

@@ -299,6 +299,28 @@ describe('splitting a query across edges', () => {
     assert.match(plan.localSql, /tributary_group_1\."computed\.1" AS amount/);
   });
 
+  test("aggregate arguments over one table's columns are computed at its edge; group keys stay", async () => {
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.b, sum(u.y * (1 - u.z)) AS total, max(t.c + 1) FROM ${T} t, ${U} u WHERE t.a = u.x GROUP BY t.b`,
+      params: [],
+      callerParams: 0,
+      columns: all,
+    });
+    const [t, u] = plan.fragments;
+    assert.equal(
+      t?.sql,
+      'SELECT t.a AS a, t.b AS b, (t.c + 1) AS "computed.1" FROM (SELECT a, b, c FROM s1.main.t) AS t',
+    );
+    assert.equal(
+      u?.sql,
+      'SELECT u.x AS x, (u.y * (1 - u.z)) AS "computed.1" FROM (SELECT x, y, z FROM s2.main.u) AS u',
+    );
+    assert.match(
+      plan.localSql,
+      /SELECT t\.b AS b, sum\(u\."computed\.1"\) AS total, max\(t\."computed\.1"\) AS "max\(\(t\.c \+ 1\)\)"/,
+    );
+  });
+
   test('an aggregating CTE on one source runs whole at its edge', async () => {
     const plan = await splitQuery(codec, {
       sql: `WITH totals AS (SELECT u.x AS k, sum(u.y) AS total FROM ${U} u WHERE u.z > $1 GROUP BY u.x)

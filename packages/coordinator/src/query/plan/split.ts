@@ -37,6 +37,7 @@ import {
   walkJson,
 } from '../analyze/json.js';
 import type { ColumnRef, TableRef } from '../analyze/types.js';
+import { computeInFragments } from './computed.js';
 import { conjunction, conjuncts, VOLATILE_FUNCTIONS } from './conditions.js';
 import { formGroups, type Group, groupColumn, movable, rewriteGroups } from './groups.js';
 import { buildScopes, resolveColumn, type Scope, type ScopeIndex } from './scopes.js';
@@ -173,6 +174,17 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
       select: await template(codec, 'SELECT 1', (node) => node),
     },
     (group) => groupNames.get(group) as string,
+  );
+  await computeInFragments(
+    scopes,
+    units,
+    (unit) =>
+      !unit.group &&
+      !consumed.has(unit) &&
+      (unit.ref.sample ?? null) === null &&
+      arrayField(unit.ref, 'column_name_alias').length === 0,
+    codec,
+    await template(codec, 'SELECT 1', (node) => node),
   );
   const needed = neededColumns(root, units);
   const setOnly = setOnlyUnits(root, scopes, units);
@@ -876,23 +888,27 @@ async function buildFragment(
   // rows and columns become one fragment. One whose filters hold subqueries
   // keeps its alias, which names in those subqueries may use.
   const alias = unit.filters.some(hasSubquery) ? unit.alias : unit.table.table;
-  const filters = unit.filters.map((filter) =>
-    mapTree(filter, (object) => {
+  const underAlias = (expression: Json) =>
+    mapTree(expression, (object) => {
       if (object.class !== 'COLUMN_REF') return undefined;
       const names = arrayField(object, 'column_names');
       if (names.length !== 2 || typeof names[0] !== 'string' || !sameName(names[0], unit.alias))
         return undefined;
       return { ...object, column_names: [alias, names[1] as Json] };
-    }),
-  );
+    });
+  const filters = unit.filters.map(underAlias);
+  const computed = [...(unit.computed ?? [])];
   const node: JsonObject = {
     ...(structuredClone(templates.node) as JsonObject),
     ...(distinct ? { modifiers: structuredClone(templates.distinct) } : {}),
-    select_list: columns.map((column) => ({
-      ...(templates.column as JsonObject),
-      column_names: [alias, column],
-      alias: column,
-    })),
+    select_list: [
+      ...columns.map((column) => ({
+        ...(templates.column as JsonObject),
+        column_names: [alias, column],
+        alias: column,
+      })),
+      ...computed.map(([name, expression]) => ({ ...(underAlias(expression) as JsonObject), alias: name })),
+    ],
     from_table: {
       ...unit.ref,
       alias,
@@ -909,7 +925,7 @@ async function buildFragment(
     table: unit.table,
     sql,
     params,
-    columns,
+    columns: [...columns, ...computed.map(([name]) => name)],
     pushedFilters: unit.filters.length,
     links: [],
     tree: numbered as JsonObject,

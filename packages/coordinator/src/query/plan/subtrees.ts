@@ -149,3 +149,8 @@ export function hasAggregate(value: Json): boolean {
     return true;
   return Object.values(value).some((child) => typeof child === 'object' && hasAggregate(child));
 }
+
+/** Whether a parse-tree node calls an aggregate function. */
+export function isAggregateCall(value: JsonObject): boolean {
+  return value.class === 'FUNCTION' && AGGREGATES.has(stringField(value, 'function_name').toLowerCase());
+}

@@ -17,4 +17,6 @@ export interface Unit {
   links: [string, Unit, string][];
   /** The same-source join group it travels in, if any. */
   group?: Group;
+  /** Expressions over its columns computed at its edge, by output name (see computed.ts). */
+  computed?: Map<string, Json>;
 }
