@@ -85,8 +85,10 @@ export async function computeInFragments(
       if (!isJsonObject(value ?? null)) return;
       const expression = value as JsonObject;
       const cls = stringField(expression, 'class');
-      if (cls === 'SUBQUERY' || cls === 'WINDOW' || cls === '') return;
-      const owner = ownerOf(expression);
+      if (cls === 'SUBQUERY' || cls === 'WINDOW') return;
+      // Parts of an expression that are not expressions themselves (a CASE's
+      // WHEN/THEN pairs) are looked into.
+      const owner = cls === '' ? undefined : ownerOf(expression);
       if (owner) {
         moves.push({ holder, key, unit: owner, expression });
         return;

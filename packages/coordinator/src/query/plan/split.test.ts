@@ -301,7 +301,9 @@ describe('splitting a query across edges', () => {
 
   test("aggregate arguments over one table's columns are computed at its edge; group keys stay", async () => {
     const plan = await splitQuery(codec, {
-      sql: `SELECT t.b, sum(u.y * (1 - u.z)) AS total, max(t.c + 1) FROM ${T} t, ${U} u WHERE t.a = u.x GROUP BY t.b`,
+      sql: `SELECT t.b, sum(u.y * (1 - u.z)) AS total, max(t.c + 1),
+                   sum(CASE WHEN t.c > 2 THEN u.y * (1 - u.z) ELSE 0 END) AS part
+            FROM ${T} t, ${U} u WHERE t.a = u.x GROUP BY t.b`,
       params: [],
       callerParams: 0,
       columns: all,
@@ -309,7 +311,7 @@ describe('splitting a query across edges', () => {
     const [t, u] = plan.fragments;
     assert.equal(
       t?.sql,
-      'SELECT t.a AS a, t.b AS b, (t.c + 1) AS "computed.1" FROM (SELECT a, b, c FROM s1.main.t) AS t',
+      'SELECT t.a AS a, t.b AS b, (t.c + 1) AS "computed.1", (t.c > 2) AS "computed.2" FROM (SELECT a, b, c FROM s1.main.t) AS t',
     );
     assert.equal(
       u?.sql,
