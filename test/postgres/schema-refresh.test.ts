@@ -161,12 +161,12 @@ describe('PostgreSQL schema refresh', () => {
     const down = { host: '127.0.0.1', port: latePort };
     await cluster.startEdge({
       name: 'edge-late',
-      sources: [{ name: 'lake', type: 'files', path: dir }, postgresSource('late', down, 'postgres')],
+      sources: [{ name: 'lake', type: 'files', path: dir }, postgresSource('late', down, 'late')],
       settings: retrying,
     });
     await cluster.startEdge({
       name: 'edge-later',
-      sources: [postgresSource('later', down, 'postgres')],
+      sources: [postgresSource('later', down, 'late')],
       settings: patient,
     });
 
@@ -195,8 +195,11 @@ describe('PostgreSQL schema refresh', () => {
     assert.match(JSON.stringify(notYet.body), /unreachable/);
 
     late = await PostgresServer.start({ port: latePort, password: LATE_PASSWORD });
-    await late.query('CREATE TABLE public.t (id integer, label text)');
-    await late.query("INSERT INTO public.t VALUES (7, 'seven')");
+    // The sources' database appears at once with its table (copied from a
+    // template), so a retry can never discover it half made.
+    await late.query('CREATE TABLE public.t (id integer, label text)', [], 'template1');
+    await late.query("INSERT INTO public.t VALUES (7, 'seven')", [], 'template1');
+    await late.query('CREATE DATABASE late');
 
     // edge-late retries on its own and registers again with the new tables.
     const rows = await eventually(
