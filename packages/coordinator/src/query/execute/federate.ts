@@ -67,25 +67,24 @@ async function countRows(
  * How many rows each linked fragment (or link target) would ship, counted
  * all at once, so key filters flow from small fragments to large ones.
  * Each count is its own promise: a fragment starts as soon as its own and
- * its partners' counts are in. Fragments without links, or already
- * counted (`known`), are not counted.
+ * its partners' counts are in. Fragments without links, or counted
+ * elsewhere (`skip`), are not counted here.
  */
 function startCounts(
   plan: FederatedPlan,
   query: EdgeQuery,
   ctx: RequestContext,
   deps: FederationDeps,
-  known: ReadonlyMap<string, number>,
+  skip: ReadonlySet<string>,
 ): Map<string, Promise<number | undefined>> {
   const targets = new Set(plan.fragments.flatMap((fragment) => fragment.links.map((link) => link.other)));
   const linked = plan.fragments.filter(
     (fragment) => fragment.links.length > 0 || targets.has(fragment.localTable),
   );
   const sizes = new Map<string, Promise<number | undefined>>();
-  for (const [name, size] of known) sizes.set(name, Promise.resolve(size));
   if (linked.length < 2) return sizes;
   for (const fragment of linked) {
-    if (sizes.has(fragment.localTable)) continue;
+    if (skip.has(fragment.localTable)) continue;
     const counted = countRows(fragment, query, ctx, deps).then((n) => (Number.isFinite(n) ? n : undefined));
     // Awaited by the fragment's own load; a failure after another has
     // stopped the query must not go unhandled.
@@ -123,9 +122,14 @@ async function readWhole(
     EARLY_ROWS + 1,
   );
   if (read.rows <= EARLY_ROWS) return read;
-  await deps.engine.dropTable(fragment.localTable);
-  created.splice(created.indexOf(fragment.localTable), 1);
+  await discard(fragment.localTable, deps.engine, created);
   return undefined;
+}
+
+/** Drops a loaded fragment's table that will be loaded again, and stops tracking it. */
+async function discard(name: string, engine: QueryEngine, created: string[]): Promise<void> {
+  await engine.dropTable(name);
+  created.splice(created.indexOf(name), 1);
 }
 
 /**
@@ -217,8 +221,8 @@ export async function startFederated(
   try {
     // Groups and the other linked fragments are counted at once; only if a
     // group falls back is the plan without groups counted afterwards.
-    const grouped = new Map(
-      proposed.ungrouped ? proposed.fragments.filter((f) => f.members).map((f) => [f.localTable, 0]) : [],
+    const grouped = new Set(
+      proposed.ungrouped ? proposed.fragments.filter((f) => f.members).map((f) => f.localTable) : [],
     );
     const early = new Map<string, Promise<{ edge: string; rows: number } | undefined>>();
     // A counted fragment is also read at once, up to EARLY_ROWS rows: when
@@ -246,7 +250,7 @@ export async function startFederated(
       ]);
       if (proposed.ungrouped) readEarly(proposed, others);
     } else {
-      counts = startCounts(plan, query, fragmentCtx, deps, new Map());
+      counts = startCounts(plan, query, fragmentCtx, deps, new Set());
       readEarly(plan, counts);
     }
     const sizeOf = async (name: string): Promise<number | undefined> => {
@@ -276,8 +280,7 @@ export async function startFederated(
               if (!edges.includes(whole.edge)) edges.push(whole.edge);
               return;
             }
-            await deps.engine.dropTable(fragment.localTable);
-            created.splice(created.indexOf(fragment.localTable), 1);
+            await discard(fragment.localTable, deps.engine, created);
           }
           await Promise.all(
             reducers.map((link) => {

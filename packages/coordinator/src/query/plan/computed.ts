@@ -14,22 +14,11 @@ import {
   stringField,
   walkJson,
 } from '../analyze/json.js';
-import { VOLATILE_FUNCTIONS } from './conditions.js';
+import { soleOwner } from './conditions.js';
 import { keepOutputNames } from './groups.js';
 import { resolveColumn, type ScopeIndex } from './scopes.js';
 import { hasAggregate, isAggregateCall } from './subtrees.js';
 import type { Unit } from './unit.js';
-
-const REFUSED = new Set([
-  'SUBQUERY',
-  'WINDOW',
-  'LAMBDA',
-  'LAMBDA_REF',
-  'STAR',
-  'PARAMETER',
-  'COLUMN_REF',
-  'CONSTANT',
-]);
 
 interface Move {
   holder: Json[] | JsonObject;
@@ -57,29 +46,18 @@ export async function computeInFragments(
       hasAggregate(select.select_list ?? null) ||
       hasAggregate(select.having ?? null);
     const moves: Move[] = [];
-    const ownerOf = (expression: JsonObject): Unit | undefined => {
-      if (REFUSED.has(stringField(expression, 'class'))) return undefined;
-      let owner: Unit | undefined;
-      let refused = false;
-      let columns = 0;
-      walkJson(expression, (object) => {
-        const cls = stringField(object, 'class');
-        if (REFUSED.has(cls) && cls !== 'COLUMN_REF' && cls !== 'CONSTANT') refused = true;
-        if (isAggregateCall(object)) refused = true;
-        if (cls === 'FUNCTION' && VOLATILE_FUNCTIONS.has(stringField(object, 'function_name').toLowerCase()))
-          refused = true;
-        if (cls !== 'COLUMN_REF') return;
-        columns++;
-        const resolved = resolveColumn(object, index);
-        const unit =
-          resolved.kind === 'item' && resolved.scope === scope && resolved.item.pushable
-            ? units.get(resolved.item.ref)
-            : undefined;
-        if (!unit || !eligible(unit) || (owner && owner !== unit)) refused = true;
-        else owner = unit;
-      });
-      return refused || columns === 0 ? undefined : owner;
-    };
+    // A bare column or constant gains nothing from moving.
+    const ownerOf = (expression: JsonObject): Unit | undefined =>
+      expression.class === 'COLUMN_REF' || expression.class === 'CONSTANT'
+        ? undefined
+        : soleOwner(expression, (column) => {
+            const resolved = resolveColumn(column, index);
+            const unit =
+              resolved.kind === 'item' && resolved.scope === scope && resolved.item.pushable
+                ? units.get(resolved.item.ref)
+                : undefined;
+            return unit && eligible(unit) ? unit : undefined;
+          });
     const visit = (holder: Json[] | JsonObject, key: number | string): void => {
       const value = (holder as Record<string | number, Json>)[key];
       if (!isJsonObject(value ?? null)) return;

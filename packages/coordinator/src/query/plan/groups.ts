@@ -24,7 +24,7 @@ import {
   stringField,
   walkJson,
 } from '../analyze/json.js';
-import { conjunction, conjuncts, VOLATILE_FUNCTIONS } from './conditions.js';
+import { conjunction, conjuncts, soleOwner, VOLATILE_FUNCTIONS } from './conditions.js';
 import { resolveColumn, type Scope, type ScopeIndex, within } from './scopes.js';
 import { hasAggregate } from './subtrees.js';
 import type { Unit } from './unit.js';
@@ -311,23 +311,13 @@ function computeAtEdge(
   const list = arrayField(select, 'select_list');
   list.forEach((item, position) => {
     if (!isJsonObject(item) || item.class === 'COLUMN_REF' || item.class === 'CONSTANT') return;
-    let group: Group | undefined;
-    let refused = false;
-    walkJson(item, (object) => {
-      const cls = stringField(object, 'class');
-      if (['SUBQUERY', 'WINDOW', 'LAMBDA', 'LAMBDA_REF', 'STAR', 'PARAMETER'].includes(cls)) refused = true;
-      if (cls === 'FUNCTION' && VOLATILE_FUNCTIONS.has(stringField(object, 'function_name').toLowerCase()))
-        refused = true;
-      if (cls !== 'COLUMN_REF') return;
-      const resolved = resolveColumn(object, index);
-      const owner =
-        resolved.kind === 'item' && resolved.scope === scope
-          ? units.get(resolved.item.ref)?.group
-          : undefined;
-      if (!owner || (group && group !== owner)) refused = true;
-      else group = owner;
+    const group = soleOwner(item, (column) => {
+      const resolved = resolveColumn(column, index);
+      return resolved.kind === 'item' && resolved.scope === scope
+        ? units.get(resolved.item.ref)?.group
+        : undefined;
     });
-    if (refused || !group) return;
+    if (!group) return;
     const name = `computed.${group.computed.size + 1}`;
     group.computed.set(name, { ...structuredClone(item), alias: name });
     list[position] = {

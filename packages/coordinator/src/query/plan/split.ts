@@ -144,6 +144,10 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     objectField(node, 'where_clause'),
   );
   const trueTemplate = await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]);
+  const crossTemplate = await template(codec, 'SELECT 1 FROM a, b', (node) =>
+    objectField(node, 'from_table'),
+  );
+  const selectTemplate = await template(codec, 'SELECT 1', (node) => node);
   const scopes = buildScopes(root, (ref) => units.get(ref)?.columns);
   const groups = input.groups === false ? [] : formGroups(scopes, units);
   const consumed = new Set<Unit>();
@@ -169,9 +173,9 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     units,
     codec,
     {
-      cross: await template(codec, 'SELECT 1 FROM a, b', (node) => objectField(node, 'from_table')),
+      cross: crossTemplate,
       and: andTemplate,
-      select: await template(codec, 'SELECT 1', (node) => node),
+      select: selectTemplate,
     },
     (group) => groupNames.get(group) as string,
   );
@@ -184,7 +188,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
       (unit.ref.sample ?? null) === null &&
       arrayField(unit.ref, 'column_name_alias').length === 0,
     codec,
-    await template(codec, 'SELECT 1', (node) => node),
+    selectTemplate,
   );
   const needed = neededColumns(root, units);
   const setOnly = setOnlyUnits(root, scopes, units);
@@ -206,7 +210,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     and: andTemplate,
     column: columnTemplate,
     node: fragmentTemplate,
-    cross: await template(codec, 'SELECT 1 FROM a, b', (node) => objectField(node, 'from_table')),
+    cross: crossTemplate,
   };
 
   const byText = new Map<string, Fragment>();
@@ -288,7 +292,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     };
   });
   const templates = {
-    trueCondition: await template(codec, 'SELECT true', (node) => arrayField(node, 'select_list')[0]),
+    trueCondition: trueTemplate,
     cast: (await template(
       codec,
       "SELECT CAST('0' AS DOUBLE)",
