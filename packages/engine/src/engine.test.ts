@@ -62,6 +62,18 @@ describe('cancellation and deadlines (one connection, so a leak would block the 
     assert.equal(await count(engine, 5), 5);
   });
 
+  test('a query computing its whole result is interrupted by an abort and a deadline alike', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const cancelled = await failure(
+      collect(engine.stream(ENDLESS_COUNT, [], { signal: controller.signal, whole: true })),
+    );
+    assert.equal(cancelled.code, 'CANCELLED');
+    const late = await failure(collect(engine.stream(ENDLESS_COUNT, [], { timeoutMs: 200, whole: true })));
+    assert.equal(late.code, 'DEADLINE_EXCEEDED');
+    assert.equal(await count(engine, 5), 5);
+  });
+
   test('an abort landing at any moment (queueing, prepare, execution start) is never lost', async () => {
     for (let delay = 0; delay < 12; delay++) {
       const controller = new AbortController();

@@ -170,3 +170,58 @@ describe('failures while rows stream', () => {
     }
   });
 });
+
+describe('whole results', () => {
+  const SELECTIVE = `SELECT i, 'row ' || i AS s, CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3 END AS d
+                     FROM range(300000) t(i) WHERE i % 97 = 3`;
+
+  test('hold the same rows, types and values as the streamed result', async () => {
+    const streamed = await collect(engine.stream(SELECTIVE));
+    const whole = engine.stream(SELECTIVE, [], { whole: true });
+    const computed = await collect(whole);
+    assert.equal(computed.table.numRows, streamed.table.numRows);
+    assert.equal(String(computed.table.schema), String(streamed.table.schema));
+    assert.deepEqual(computed.table.toArray().map(String), streamed.table.toArray().map(String));
+    assert.deepEqual(whole.summary, {
+      rowCount: streamed.table.numRows,
+      bytes: computed.chunks.reduce((sum, chunk) => sum + chunk.ipc.byteLength, 0),
+      batchCount: computed.chunks.length - 1,
+      truncated: false,
+    });
+    await assertSameAsDuckDB(engine, SELECTIVE, [], assert.deepStrictEqual);
+  });
+
+  test('still stop at maxRows and say so', async () => {
+    const stream = engine.stream('SELECT i FROM range(200000) t(i)', [], { whole: true, maxRows: 70000 });
+    const { table } = await collect(stream);
+    assert.equal(table.numRows, 70000);
+    assert.equal(stream.summary.truncated, true);
+    assert.equal(arrowColumn(table, 0).at(-1), 69999n);
+  });
+
+  test('an empty result still brings its schema', async () => {
+    const { table, chunks } = await collect(
+      engine.stream('SELECT i, i::VARCHAR AS s FROM range(10) t(i) WHERE i > 100', [], { whole: true }),
+    );
+    assert.equal(chunks.length, 1);
+    assert.equal(table.numRows, 0);
+    assert.deepEqual(
+      table.schema.fields.map((field) => field.name),
+      ['i', 's'],
+    );
+  });
+
+  test('a failure while computing fails the query with its reason, and nothing is sent', async () => {
+    const sql = `SELECT CASE WHEN range < 500000 THEN range::INTEGER ELSE (range * 1000000)::INTEGER END AS v
+                 FROM range(1000000)`;
+    let chunks = 0;
+    await assert.rejects(
+      async () => {
+        for await (const _ of engine.stream(sql, [], { whole: true })) chunks++;
+      },
+      (error: Error & { code?: string }) =>
+        error.code === 'INVALID_ARGUMENT' && /out of range/i.test(error.message),
+    );
+    assert.equal(chunks, 0);
+  });
+});

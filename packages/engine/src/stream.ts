@@ -1,4 +1,4 @@
-import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBMaterializedResult, DuckDBResult } from '@duckdb/node-api';
 import type { SqlValue } from '@tributary/core';
 import { type BatchLimits, RecordBatchAssembler } from './arrow/record-batch-assembler.js';
 import { translateDuckDBError } from './duckdb-errors.js';
@@ -19,6 +19,14 @@ export interface StreamOptions {
   batchRows?: number;
   /** …or at this many bytes of buffers, whichever comes first (default 1 MiB). */
   batchBytes?: number;
+  /**
+   * Compute the whole result before the first batch, for a caller that
+   * cannot use any rows before it has all of them. A selective scan streams
+   * as one small chunk per scanned vector, each fetched on its own trip to
+   * DuckDB's thread; a computed result comes back in full chunks. First rows
+   * come later, and the result is held by DuckDB (which may spill it) until read.
+   */
+  whole?: boolean;
 }
 
 /** One encapsulated Arrow IPC message: the schema (rowCount 0) or a record batch. */
@@ -108,15 +116,17 @@ export async function* streamQuery(
     const prepared = await prepareReadOnly(held, sql);
     held.defer(() => prepared.destroySync());
     bindParameters(prepared, params);
-    const result: DuckDBResult = await held.run(() => prepared.stream());
+    const result: DuckDBResult = await held.run(() => (options.whole ? prepared.run() : prepared.stream()));
     control.throwIfAborted();
 
     const assembler = new RecordBatchAssembler(result.columnNames(), result.columnTypes(), limits);
-    const fetch = (): Promise<DuckDBDataChunk | null> => {
-      const next = held.run(() => result.fetchChunk());
-      next.catch(ignore); // awaited below, or abandoned when the stream stops early
-      return next;
-    };
+    const fetch = options.whole
+      ? chunksOf(result as DuckDBMaterializedResult)
+      : (): Promise<DuckDBDataChunk | null> => {
+          const next = held.run(() => result.fetchChunk());
+          next.catch(ignore); // awaited below, or abandoned when the stream stops early
+          return next;
+        };
 
     const schema = assembler.schemaMessage();
     summary.bytes += schema.byteLength;
@@ -187,6 +197,12 @@ export async function* streamQuery(
     control.dispose();
     unregister();
   }
+}
+
+/** A computed result's chunks in order, read without a trip to DuckDB's thread each. */
+function chunksOf(result: DuckDBMaterializedResult): () => Promise<DuckDBDataChunk | null> {
+  let next = 0;
+  return () => Promise.resolve(next < result.chunkCount ? result.getChunk(next++) : null);
 }
 
 function count(summary: StreamSummary, ipc: Uint8Array, rows: number): void {

@@ -134,6 +134,7 @@ export function edgeServiceHandlers(deps: EdgeServiceDeps): EdgeServiceHandlers 
           signal: controller.signal,
           timeoutMs: Number(request.timeout_ms) || undefined,
           maxRows: Number(request.max_rows) || undefined,
+          whole: request.whole,
         });
         for await (const chunk of stream) {
           rows += chunk.rowCount;

@@ -11,6 +11,7 @@ import {
   type Fragment,
   type FragmentLink,
   hasSubqueryConditions,
+  limitedQuery,
   withKeyFilters,
 } from '../plan/split.js';
 import { checkResultLimits, type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
@@ -53,6 +54,7 @@ async function countRows(
       queryId: `${query.queryId}.count.${fragment.localTable}`,
       sql: counting.sql,
       params: counting.params,
+      whole: true,
       maxRows: 0,
       limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
     },
@@ -110,8 +112,9 @@ async function readWhole(
   deps: FederationDeps,
   created: string[],
 ): Promise<{ edge: string; rows: number } | undefined> {
+  const limited = await limitedQuery(deps.codec, fragment, EARLY_ROWS + 1);
   const read = await loadFragment(
-    fragment,
+    { ...fragment, ...limited },
     fragment.localTable,
     index,
     query,
@@ -119,7 +122,6 @@ async function readWhole(
     deps,
     created,
     0,
-    EARLY_ROWS + 1,
   );
   if (read.rows <= EARLY_ROWS) return read;
   await discard(fragment.localTable, deps.engine, created);
@@ -385,7 +387,6 @@ async function loadFragment(
   deps: FederationDeps,
   created: string[],
   keyFilters: number,
-  rowCap = 0,
 ): Promise<{ edge: string; rows: number }> {
   const began = performance.now();
   const started = await startOnEdge(
@@ -395,8 +396,9 @@ async function loadFragment(
       queryId: `${query.queryId}.${index + 1}`,
       sql: fragment.sql,
       params: fragment.params,
+      whole: true,
       // The caller's and the tenant's row and byte limits apply to the final result, not to fragments.
-      maxRows: rowCap,
+      maxRows: 0,
       limits: { ...query.limits, maxRows: 0, maxBytes: 0 },
     },
     ctx,

@@ -25,6 +25,8 @@ export interface EdgeQuery {
   startedAt: number;
   tenant: string;
   limits: QueryLimits;
+  /** Used only once complete (a federated query's fragment): the edge computes it whole first (`EdgeQueryRequest.whole`). */
+  whole?: boolean;
 }
 
 /** One try of a query on one edge, as the audit log records it. */
@@ -155,6 +157,7 @@ async function begin(edge: RegisteredEdge, query: EdgeQuery, ctx: RequestContext
       max_rows: edgeMaxRows,
       timeout_ms: Math.max(1, query.deadline - Date.now()),
       request_id: ctx.requestId,
+      whole: query.whole === true,
     },
     {
       requestId: ctx.requestId,

@@ -1083,6 +1083,29 @@ export async function countingQuery(
   return { sql, params: values };
 }
 
+/** `SELECT * FROM (<fragment>) LIMIT rows`: the fragment's first `rows` rows, computed no further. */
+export async function limitedQuery(
+  codec: SqlCodec,
+  fragment: Fragment,
+  rows: number,
+): Promise<{ sql: string; params: SqlValue[] }> {
+  const wrapper = (await template(
+    codec,
+    `SELECT * FROM (SELECT 1) AS rows_of LIMIT ${Math.trunc(rows)}`,
+    (node) => node,
+  )) as JsonObject;
+  const from = objectField(wrapper, 'from_table') as JsonObject;
+  const { tree, values } = renumber(
+    { ...wrapper, from_table: { ...from, subquery: { node: fragment.tree, named_param_map: [] } } },
+    fragment.params,
+  );
+  const sql = await codec.print({
+    error: false,
+    statements: [{ node: tree as JsonObject, named_param_map: [] }],
+  });
+  return { sql, params: values };
+}
+
 /**
  * A subtree's fragment: its query as written (already governed), and in its
  * place a query reading the local table its rows are loaded into.
