@@ -169,4 +169,28 @@ describe('queries across edges', () => {
     const limited = await client.query(JOIN('crm.main.orders'), { limit: 3 }).toArray();
     assert.equal(limited.length, 3);
   });
+
+  test('sizes measured for one query plan the next: its fragments are not counted again', async () => {
+    const client = cluster.client({ token: admin });
+    const sql = `SELECT c.customer_id, o.order_id FROM lake.main.customers c
+                   JOIN crm.main.orders o ON o.customer_id = c.customer_id
+                  WHERE o.total_amount > $1 ORDER BY o.order_id`;
+    const edgeQueries = (kind: RegExp) =>
+      [...cluster.edges.values()]
+        .flatMap((edge) => edge.recentLogs())
+        .filter((line) => line.msg === 'query finished' && kind.test(String(line.queryId))).length;
+    const counts = () => edgeQueries(/\.count\./);
+    const fragments = () => edgeQueries(/\.\d+$/);
+    const counted = counts();
+    const first = await client.query(sql, { params: [500] }).toArray();
+    const measured = counts() - counted;
+    assert.ok(measured > 0, 'the first plan counts its linked fragments');
+    const ran = fragments();
+    const again = await client.query(sql, { params: [500] }).toArray();
+    assert.ok(fragments() > ran, 'the second query ran its fragments again');
+    assert.equal(counts() - counted, measured, 'without counting them');
+    assert.deepEqual(again, first);
+    await client.query(sql, { params: [700] }).toArray();
+    assert.ok(counts() - counted > measured, 'another value is another fragment, counted anew');
+  });
 });

@@ -25,6 +25,7 @@ import { EdgeSlots, RateLimits, TenantLimits } from './limits/index.js';
 import { CoordinatorMetrics } from './metrics/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
+import { FragmentSizes } from './query/execute/fragment-sizes.js';
 import { ResultCache } from './result-cache/index.js';
 import { ResultFiles } from './runs/index.js';
 import { SavedQueryService } from './saved-queries/index.js';
@@ -154,7 +155,11 @@ export async function startCoordinator(
   const cache = new ResultCache(config.result_cache, shared.blobs, log);
   const federation = await openFederationEngine(config);
   const query = new QueryService({
-    federation: { codec, engine: federation.engine },
+    federation: {
+      codec,
+      engine: federation.engine,
+      sizes: new FragmentSizes(config.federation.fragment_sizes_ttl_ms),
+    },
     analysis: new QueryAnalysis(analyzer, catalog),
     governance,
     catalog,

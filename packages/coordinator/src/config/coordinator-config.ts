@@ -248,8 +248,18 @@ export const coordinatorConfigSchema = z.object({
       threads: z.number().int().min(1).optional(),
       /** Fragment loads and coordinator queries running at once; more wait. */
       max_concurrent: z.number().int().min(1).default(8),
+      /**
+       * How long a fragment's measured size is trusted when planning later
+       * queries (query/execute/fragment-sizes.ts); 0 measures every time.
+       */
+      fragment_sizes_ttl_ms: z.number().int().min(0).default(300_000),
     })
-    .default({ memory_limit: '2GB', max_temp_directory_size: '20GB', max_concurrent: 8 }),
+    .default({
+      memory_limit: '2GB',
+      max_temp_directory_size: '20GB',
+      max_concurrent: 8,
+      fragment_sizes_ttl_ms: 300_000,
+    }),
   /**
    * Every tenant's query limits (0: none). A tenant's `limits.*` settings
    * (UpdateTenant) override them for that tenant.

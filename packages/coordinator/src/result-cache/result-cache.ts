@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Logger, QueryResultChunk__Input, SqlValue } from '@tributary/core';
+import { digestOf, type Logger, type QueryResultChunk__Input, type SqlValue } from '@tributary/core';
 import type { ResultCacheConfig } from '../config/coordinator-config.js';
 import type { BlobCache } from '../shared-state/index.js';
 import { type CachedResult, decodeCachedResult, encodeCachedResult } from './cached-result.js';
@@ -58,15 +57,7 @@ export class ResultCache {
 
   keyFor(parts: ResultKeyParts): string {
     const sources = Object.entries(parts.sources).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const canonical = JSON.stringify(
-      [1, parts.tenant, parts.policyStamp, parts.sql, parts.params, parts.limit, sources],
-      (_key, value: unknown) => {
-        if (typeof value === 'bigint') return `${value}n`;
-        if (value instanceof Uint8Array) return `b64:${Buffer.from(value).toString('base64')}`;
-        return value;
-      },
-    );
-    return createHash('sha256').update(canonical).digest('hex');
+    return digestOf([1, parts.tenant, parts.policyStamp, parts.sql, parts.params, parts.limit, sources]);
   }
 
   async lookup(key: string): Promise<CachedResult | undefined> {

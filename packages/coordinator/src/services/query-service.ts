@@ -21,6 +21,7 @@ import type { SqlCodec } from '../policy/index.js';
 import { unauthorizedError } from '../policy/index.js';
 import { buildQuery } from '../query/build/index.js';
 import { startFederated } from '../query/execute/federate.js';
+import type { FragmentSizes } from '../query/execute/fragment-sizes.js';
 import { type EdgeAttempt, startOnEdge } from '../query/execute/run-on-edge.js';
 import { type Route, routeQuery } from '../query/plan/route.js';
 import { type FederatedPlan, splitQuery } from '../query/plan/split.js';
@@ -63,7 +64,7 @@ export interface QueryServiceDeps {
   /** Where query counts, durations and volumes are recorded; nothing is measured when absent. */
   metrics?: CoordinatorMetrics;
   /** Queries spanning edges: the parser/printer that splits them and the DuckDB that joins them. */
-  federation: { codec: SqlCodec; engine: QueryEngine };
+  federation: { codec: SqlCodec; engine: QueryEngine; sizes?: FragmentSizes };
 }
 
 /** Distinguishes the local tables of concurrent federated queries in the coordinator's DuckDB. */
@@ -319,6 +320,7 @@ export class QueryService {
           ...executeDeps,
           engine: this.deps.federation.engine,
           codec: this.deps.federation.codec,
+          sizes: this.deps.federation.sizes,
         },
       );
       return {

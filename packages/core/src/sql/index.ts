@@ -1,1 +1,2 @@
+export { digestOf } from './digest.js';
 export { qualifiedName, quoteIdentifier, quoteLiteral } from './quote.js';

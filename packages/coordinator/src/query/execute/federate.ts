@@ -14,12 +14,15 @@ import {
   limitedQuery,
   withKeyFilters,
 } from '../plan/split.js';
+import type { FragmentSizes, SizedFragment } from './fragment-sizes.js';
 import { checkResultLimits, type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
 
 export interface FederationDeps extends ExecuteDeps {
   /** The coordinator's own DuckDB, where fragments are loaded and the rest of the query runs. */
   engine: QueryEngine;
   codec: SqlCodec;
+  /** Sizes measured by earlier queries; without it every plan measures its fragments. */
+  sizes?: FragmentSizes;
 }
 
 /**
@@ -65,6 +68,30 @@ async function countRows(
   return Number(table.getChildAt(0)?.get(0) ?? Number.NaN);
 }
 
+function sized(fragment: Fragment, deps: FederationDeps): SizedFragment {
+  const { source } = fragment.table;
+  return { source, version: deps.registry.sourceVersion(source), sql: fragment.sql, params: fragment.params };
+}
+
+/** The size a fragment was measured at by an earlier query, while it is trusted. */
+function learnt(fragment: Fragment, deps: FederationDeps): number | undefined {
+  return deps.sizes?.get(sized(fragment, deps));
+}
+
+/** A fragment's size as learnt, or else counted (and learnt for the next plan). */
+async function measure(
+  fragment: Fragment,
+  query: EdgeQuery,
+  ctx: RequestContext,
+  deps: FederationDeps,
+): Promise<number> {
+  const known = learnt(fragment, deps);
+  if (known !== undefined) return known;
+  const rows = await countRows(fragment, query, ctx, deps);
+  deps.sizes?.set(sized(fragment, deps), rows);
+  return rows;
+}
+
 /**
  * How many rows each linked fragment (or link target) would ship, counted
  * all at once, so key filters flow from small fragments to large ones.
@@ -87,7 +114,7 @@ function startCounts(
   if (linked.length < 2) return sizes;
   for (const fragment of linked) {
     if (skip.has(fragment.localTable)) continue;
-    const counted = countRows(fragment, query, ctx, deps).then((n) => (Number.isFinite(n) ? n : undefined));
+    const counted = measure(fragment, query, ctx, deps).then((n) => (Number.isFinite(n) ? n : undefined));
     // Awaited by the fragment's own load; a failure after another has
     // stopped the query must not go unhandled.
     counted.catch(() => undefined);
@@ -123,7 +150,10 @@ async function readWhole(
     created,
     0,
   );
-  if (read.rows <= EARLY_ROWS) return read;
+  if (read.rows <= EARLY_ROWS) {
+    deps.sizes?.set(sized(fragment, deps), read.rows);
+    return read;
+  }
   await discard(fragment.localTable, deps.engine, created);
   return undefined;
 }
@@ -153,7 +183,7 @@ async function checkGroups(
   const counted = await Promise.all(
     grouped.map(async (fragment) => {
       const [whole, ...parts] = await Promise.all(
-        [fragment, ...(fragment.members ?? [])].map((f) => countRows(f, query, ctx, deps)),
+        [fragment, ...(fragment.members ?? [])].map((f) => measure(f, query, ctx, deps)),
       );
       return { fragment, whole: whole as number, largest: Math.max(...parts) };
     }),
@@ -235,6 +265,8 @@ export async function startFederated(
         // Not groups, nor fragments with subquery conditions: those can cost
         // far more than the count that stands in for them.
         if (fragment.members || hasSubqueryConditions(fragment) || !counts.has(fragment.localTable)) continue;
+        // A size learnt before says already whether it is small; it is then loaded once, in turn.
+        if (learnt(fragment, deps) !== undefined) continue;
         const read = readWhole(fragment, index, query, fragmentCtx, deps, created);
         read.catch(() => undefined);
         early.set(fragment.localTable, read);
