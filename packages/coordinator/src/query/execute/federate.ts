@@ -14,6 +14,7 @@ import {
   limitedQuery,
   withKeyFilters,
 } from '../plan/split.js';
+import { readsWholeTable } from '../plan/whole-table.js';
 import type { FragmentSizes, SizedFragment } from './fragment-sizes.js';
 import { checkResultLimits, type EdgeQuery, type ExecuteDeps, startOnEdge } from './run-on-edge.js';
 
@@ -78,6 +79,11 @@ function learnt(fragment: Fragment, deps: FederationDeps): number | undefined {
   return deps.sizes?.get(sized(fragment, deps));
 }
 
+/** Remembers a loaded fragment's bytes per row, under the fragment as planned (before key filters). */
+function learnWidth(fragment: Fragment, loaded: { rows: number; bytes: number }, deps: FederationDeps): void {
+  deps.sizes?.setWidth(sized(fragment, deps), loaded.rows, loaded.bytes);
+}
+
 /** A fragment's size as learnt, or else counted (and learnt for the next plan). */
 async function measure(
   fragment: Fragment,
@@ -123,6 +129,14 @@ function startCounts(
   return sizes;
 }
 
+/**
+ * A fragment waits for a smaller partner's keys only when it is at least
+ * this many times larger, or when the partner is itself cut by keys (a
+ * chain such as region → nation → supplier): between sizes a few times
+ * apart, loading both at once costs less than loading one after the other.
+ */
+const WAIT_FACTOR = 4;
+
 /** Rows a counted fragment is read up to before its count is in (see startFederated). */
 const EARLY_ROWS = 20_000;
 
@@ -138,7 +152,7 @@ async function readWhole(
   ctx: RequestContext,
   deps: FederationDeps,
   created: string[],
-): Promise<{ edge: string; rows: number } | undefined> {
+): Promise<{ edge: string; rows: number; bytes: number } | undefined> {
   const limited = await limitedQuery(deps.codec, fragment, EARLY_ROWS + 1);
   const read = await loadFragment(
     { ...fragment, ...limited },
@@ -150,6 +164,7 @@ async function readWhole(
     created,
     0,
   );
+  learnWidth(fragment, read, deps);
   if (read.rows <= EARLY_ROWS) {
     deps.sizes?.set(sized(fragment, deps), read.rows);
     return read;
@@ -256,7 +271,7 @@ export async function startFederated(
     const grouped = new Set(
       proposed.ungrouped ? proposed.fragments.filter((f) => f.members).map((f) => f.localTable) : [],
     );
-    const early = new Map<string, Promise<{ edge: string; rows: number } | undefined>>();
+    const early = new Map<string, Promise<{ edge: string; rows: number; bytes: number } | undefined>>();
     // A counted fragment is also read at once, up to EARLY_ROWS rows: when
     // that is all of it, its count is exact and it is loaded already, so a
     // small table costs one round trip, not a count and then a load.
@@ -294,6 +309,35 @@ export async function startFederated(
     const loading = new Map<string, Promise<void>>();
     const smaller = (x: number | undefined, a: string, y: number | undefined, b: string) =>
       x !== undefined && y !== undefined && (x < y || (x === y && a < b));
+    const named = new Map(plan.fragments.map((fragment) => [fragment.localTable, fragment]));
+    const chosen = new Map<string, Promise<FragmentLink[]>>();
+    // The links whose keys a fragment waits for: to smaller partners that
+    // can cut it (see WAIT_FACTOR and readsWholeTable). Only smaller
+    // partners are asked about theirs, so the waits are acyclic.
+    const reducersOf = (fragment: Fragment): Promise<FragmentLink[]> => {
+      let picked = chosen.get(fragment.localTable);
+      if (picked) return picked;
+      picked = (async () => {
+        const own = await sizeOf(fragment.localTable);
+        const kept: FragmentLink[] = [];
+        for (const link of fragment.links) {
+          const size = await sizeOf(link.other);
+          const partner = named.get(link.other);
+          if (!partner || !smaller(size, link.other, own, fragment.localTable)) continue;
+          const chained = (await reducersOf(partner)).length > 0;
+          // Bytes where both widths are known (a wide table ships slowly), else rows.
+          const [ownWidth, partnerWidth] = [fragment, partner].map((f) => deps.sizes?.width(sized(f, deps)));
+          const scale = ownWidth && partnerWidth ? ownWidth / partnerWidth : 1;
+          const larger = (own as number) * scale >= WAIT_FACTOR * (size as number);
+          if (chained || (!readsWholeTable(partner) && larger)) {
+            kept.push(link);
+          }
+        }
+        return kept;
+      })();
+      chosen.set(fragment.localTable, picked);
+      return picked;
+    };
     const load = (fragment: Fragment, index: number): Promise<void> => {
       let started = loading.get(fragment.localTable);
       if (started) return started;
@@ -302,11 +346,7 @@ export async function startFederated(
           const whole = await early.get(fragment.localTable);
           // Links to smaller fragments become key filters, once those are loaded.
           // (Whether a smaller side's keys are few enough is known once it is loaded.)
-          const own = await sizeOf(fragment.localTable);
-          const partners = await Promise.all(fragment.links.map((link) => sizeOf(link.other)));
-          const reducers = fragment.links.filter((link, i) =>
-            smaller(partners[i], link.other, own, fragment.localTable),
-          );
+          const reducers = await reducersOf(fragment);
           if (whole) {
             // Read whole already: final unless a smaller partner could cut it
             // (a chain region → nation → supplier must stay a chain).
@@ -324,7 +364,7 @@ export async function startFederated(
           );
           const filters = await keyFilters(reducers, deps.engine);
           const { sql, params } = await withKeyFilters(deps.codec, fragment, filters);
-          const { edge } = await loadFragment(
+          const loaded = await loadFragment(
             { ...fragment, sql, params },
             fragment.localTable,
             index,
@@ -334,7 +374,8 @@ export async function startFederated(
             created,
             filters.length,
           );
-          if (!edges.includes(edge)) edges.push(edge);
+          learnWidth(fragment, loaded, deps);
+          if (!edges.includes(loaded.edge)) edges.push(loaded.edge);
         } catch (error) {
           stop.abort(error);
           throw error;
@@ -419,7 +460,7 @@ async function loadFragment(
   deps: FederationDeps,
   created: string[],
   keyFilters: number,
-): Promise<{ edge: string; rows: number }> {
+): Promise<{ edge: string; rows: number; bytes: number }> {
   const began = performance.now();
   const started = await startOnEdge(
     edgesServing(fragment.table.source, deps.registry),
@@ -453,7 +494,7 @@ async function loadFragment(
     },
     'fragment loaded',
   );
-  return { edge: started.edge.name, rows: loaded.rowCount };
+  return { edge: started.edge.name, rows: loaded.rowCount, bytes: loaded.bytes };
 }
 
 async function* ipcOf(chunks: AsyncIterable<QueryResultChunk__Input>): AsyncGenerator<Uint8Array> {

@@ -53,3 +53,16 @@ test('the oldest sizes give way past the entry limit', () => {
   assert.equal(sizes.get({ ...fragment, params: [1] }), undefined);
   assert.equal(sizes.get({ ...fragment, params: [3] }), 3);
 });
+
+test('a width (bytes per row) is kept beside the rows, each updated on its own', () => {
+  const sizes = new FragmentSizes(60_000);
+  assert.equal(sizes.width(fragment), undefined);
+  sizes.setWidth(fragment, 100, 2400);
+  assert.equal(sizes.width(fragment), 24);
+  assert.equal(sizes.get(fragment), undefined, 'a width says nothing of the rows');
+  sizes.set(fragment, 5000);
+  assert.equal(sizes.width(fragment), 24);
+  assert.equal(sizes.get(fragment), 5000);
+  sizes.setWidth(fragment, 0, 0);
+  assert.equal(sizes.width(fragment), 24, 'an empty load measures no width');
+});

@@ -11,8 +11,8 @@ export interface SizedFragment {
 }
 
 /**
- * Fragment sizes measured by earlier federated queries (their counts and
- * early reads), so that a query planned again — the same governed query, or
+ * Fragment sizes measured by earlier federated queries (rows from their
+ * counts and early reads, bytes per row from their loads), so that a query planned again — the same governed query, or
  * another one sharing a fragment — orders its fragments and picks its key
  * filters without a round trip per fragment to measure them, as a database
  * keeps statistics instead of counting before every plan.
@@ -24,18 +24,34 @@ export interface SizedFragment {
  * every key of that source.
  */
 export class FragmentSizes {
-  private readonly sizes: LRUCache<string, number> | undefined;
+  private readonly sizes: LRUCache<string, { rows?: number; width?: number }> | undefined;
 
   constructor(ttlMs: number, maxEntries = 10_000) {
     this.sizes = ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
   }
 
+  /** Rows the fragment ships (an upper bound, as counted). */
   get(fragment: SizedFragment): number | undefined {
-    return this.sizes?.get(keyOf(fragment));
+    return this.sizes?.get(keyOf(fragment))?.rows;
   }
 
   set(fragment: SizedFragment, rows: number): void {
-    if (Number.isFinite(rows) && rows >= 0) this.sizes?.set(keyOf(fragment), rows);
+    if (Number.isFinite(rows) && rows >= 0) this.update(fragment, { rows });
+  }
+
+  /** Arrow bytes per row the fragment shipped when last loaded (key filters change rows, not widths). */
+  width(fragment: SizedFragment): number | undefined {
+    return this.sizes?.get(keyOf(fragment))?.width;
+  }
+
+  setWidth(fragment: SizedFragment, rows: number, bytes: number): void {
+    if (rows > 0 && Number.isFinite(bytes)) this.update(fragment, { width: bytes / rows });
+  }
+
+  private update(fragment: SizedFragment, measured: { rows?: number; width?: number }): void {
+    if (!this.sizes) return;
+    const key = keyOf(fragment);
+    this.sizes.set(key, { ...this.sizes.get(key), ...measured });
   }
 }
 
