@@ -26,6 +26,7 @@ import { CoordinatorMetrics } from './metrics/index.js';
 import { SqlCodec } from './policy/index.js';
 import { SqlAnalyzer } from './query/analyze/index.js';
 import { FragmentSizes } from './query/execute/fragment-sizes.js';
+import { PlanCache } from './query/plan/plan-cache.js';
 import { ResultCache } from './result-cache/index.js';
 import { ResultFiles } from './runs/index.js';
 import { SavedQueryService } from './saved-queries/index.js';
@@ -159,6 +160,7 @@ export async function startCoordinator(
       codec,
       engine: federation.engine,
       sizes: new FragmentSizes(config.federation.fragment_sizes_ttl_ms),
+      plans: new PlanCache(codec),
     },
     analysis: new QueryAnalysis(analyzer, catalog),
     governance,

@@ -23,6 +23,7 @@ import { buildQuery } from '../query/build/index.js';
 import { startFederated } from '../query/execute/federate.js';
 import type { FragmentSizes } from '../query/execute/fragment-sizes.js';
 import { type EdgeAttempt, startOnEdge } from '../query/execute/run-on-edge.js';
+import type { PlanCache } from '../query/plan/plan-cache.js';
 import { type Route, routeQuery } from '../query/plan/route.js';
 import { type FederatedPlan, splitQuery } from '../query/plan/split.js';
 import { type CachedResult, cachedChunks, type ResultCache } from '../result-cache/index.js';
@@ -64,7 +65,7 @@ export interface QueryServiceDeps {
   /** Where query counts, durations and volumes are recorded; nothing is measured when absent. */
   metrics?: CoordinatorMetrics;
   /** Queries spanning edges: the parser/printer that splits them and the DuckDB that joins them. */
-  federation: { codec: SqlCodec; engine: QueryEngine; sizes?: FragmentSizes };
+  federation: { codec: SqlCodec; engine: QueryEngine; sizes?: FragmentSizes; plans?: PlanCache };
 }
 
 /** Distinguishes the local tables of concurrent federated queries in the coordinator's DuckDB. */
@@ -344,15 +345,11 @@ export class QueryService {
     governed: { sql: string; params: SqlValue[] },
     callerParams: number,
     columns: Awaited<ReturnType<QueryAnalysis['analyze']>>['columns'],
-    tableName?: (n: number) => string,
+    tableName: (n: number) => string = (n) => `f${n}`,
   ): Promise<FederatedPlan> {
-    return splitQuery(this.deps.federation.codec, {
-      sql: governed.sql,
-      params: governed.params,
-      callerParams,
-      columns,
-      tableName,
-    });
+    const input = { sql: governed.sql, params: governed.params, callerParams, columns };
+    const { plans, codec } = this.deps.federation;
+    return plans ? plans.split(input, tableName) : splitQuery(codec, { ...input, tableName });
   }
 
   private async authorize(

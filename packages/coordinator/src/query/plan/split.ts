@@ -88,6 +88,8 @@ export interface FederatedPlan {
   fragments: Fragment[];
   /** What runs at the coordinator over the fragments' tables. */
   localSql: string;
+  /** The parse tree `localSql` prints, for naming its tables anew (plan-cache.ts). */
+  localTree: JsonObject;
   localParams: SqlValue[];
   /** The same query planned with one fragment per table, when this plan joins some at their edge. */
   ungrouped?: () => Promise<FederatedPlan>;
@@ -308,9 +310,16 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     error: false,
     statements: [{ node: localNode, named_param_map: [] }],
   });
+  const localTree = localNode as JsonObject;
   return live.length === 0
-    ? { fragments, localSql, localParams }
-    : { fragments, localSql, localParams, ungrouped: () => splitQuery(codec, { ...input, groups: false }) };
+    ? { fragments, localSql, localTree, localParams }
+    : {
+        fragments,
+        localSql,
+        localTree,
+        localParams,
+        ungrouped: () => splitQuery(codec, { ...input, groups: false }),
+      };
 }
 
 async function template(
