@@ -57,6 +57,16 @@ const ACCEPTED: Accepted[] = [
       'SELECT t.b AS b, sum(tributary_group_1."partial.1") AS total FROM memory.main.f2 AS t , memory.main.f1 AS tributary_group_1 WHERE (t.a = tributary_group_1."u.y") GROUP BY t.b',
   },
   {
+    name: 'either side of a FULL JOIN may be aggregated',
+    sql: `SELECT t.b, count(*) AS n, sum(u.z) AS total FROM ${T} t FULL JOIN ${U} u ON t.a = u.y GROUP BY t.b`,
+    fragments: [
+      `SELECT t.a AS a, t.b AS b ${projection('t')} AS t`,
+      `SELECT u.y AS y, count_star() AS "partial.1", sum(u.z) AS "partial.2" ${projection('u')} AS u GROUP BY u.y`,
+    ],
+    local:
+      'SELECT t.b AS b, CAST(COALESCE(sum(COALESCE(u."partial.1", 1)), 0) AS BIGINT) AS n, sum(u."partial.2") AS total FROM memory.main.f1 AS t FULL JOIN memory.main.f2 AS u ON ((t.a = u.y)) GROUP BY t.b',
+  },
+  {
     name: 'without GROUP BY, count(*) over no rows is still 0',
     sql: `SELECT count(*), sum(u.z) AS total FROM ${T} t JOIN ${U} u ON t.a = u.y`,
     fragments: [

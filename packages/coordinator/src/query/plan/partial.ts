@@ -57,7 +57,7 @@ const DECOMPOSABLE: ReadonlySet<string> = new Set(['sum', 'min', 'max', 'count',
 /** Expressions whose value on merged rows is not the value on the rows merged. */
 const REFUSED_CLASSES: ReadonlySet<string> = new Set(['WINDOW', 'STAR', 'LAMBDA', 'LAMBDA_REF']);
 
-const JOIN_TYPES: ReadonlySet<string> = new Set(['INNER', 'LEFT', 'RIGHT', 'OUTER']);
+const JOIN_TYPES: ReadonlySet<string> = new Set(['INNER', 'LEFT', 'RIGHT', 'FULL']);
 
 export interface PartialTemplates {
   /** `SELECT "a"."b"` */
