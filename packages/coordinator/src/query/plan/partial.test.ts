@@ -159,6 +159,10 @@ const REFUSED: Refused[] = [
   },
   { name: 'a positional join', sql: 'SELECT t.b, sum(u.z) FROM $T t POSITIONAL JOIN $U u GROUP BY t.b' },
   {
+    name: 'a table read again elsewhere, whose fragment the two references share',
+    sql: 'SELECT t.b, sum(u.z) FROM $T t, $U u WHERE t.a = u.y AND t.c > (SELECT max(v.z) FROM $U v) GROUP BY t.b',
+  },
+  {
     name: 'one table alone in a correlated subquery',
     sql: 'SELECT t.a FROM $T t WHERE t.c > (SELECT sum(u.z) FROM $U u WHERE u.y = t.b)',
   },

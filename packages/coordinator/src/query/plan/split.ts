@@ -172,11 +172,17 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     'SELECT "a"."b"',
     (node) => arrayField(node, 'select_list')[0],
   );
+  // Two references to a table that need the same rows share one fragment
+  // (below); aggregated at its edge for one of them, the table would travel
+  // twice (TPC-H Q11's and Q17's subqueries).
+  const alone = [...units.values()].filter((unit) => !unit.group && !consumed.has(unit));
+  const readTwice = (unit: Unit) =>
+    alone.some((other) => other !== unit && sameTable(other.table, unit.table));
   await aggregateInFragments(
     scopes,
     units,
     live,
-    (unit) => !unit.group && !consumed.has(unit) && plainReference(unit),
+    (unit) => !unit.group && !consumed.has(unit) && plainReference(unit) && !readTwice(unit),
     (group) => groupNames.get(group) as string,
     codec,
     {
