@@ -130,6 +130,10 @@ const REFUSED: Refused[] = [
     sql: 'SELECT t.b, sum(u.z) FROM $T t, $U u WHERE t.a = u.y AND EXISTS (SELECT 1 FROM $T w WHERE w.c = u.x) GROUP BY t.b',
   },
   {
+    name: "an aggregate of the SELECT's columns written in a subquery (it is the SELECT's own)",
+    sql: 'SELECT t.b, (SELECT sum(u.z)) AS s FROM $T t, $U u WHERE t.a = u.y GROUP BY t.b',
+  },
+  {
     name: 'a window function',
     sql: 'SELECT t.b, sum(u.z), rank() OVER (ORDER BY t.b) FROM $T t, $U u WHERE t.a = u.y GROUP BY t.b',
   },
@@ -140,6 +144,7 @@ const REFUSED: Refused[] = [
   },
   { name: 'GROUP BY ALL', sql: 'SELECT t.b, sum(u.z) FROM $T t, $U u WHERE t.a = u.y GROUP BY ALL' },
   { name: 'a star', sql: 'SELECT t.*, sum(u.z) FROM $T t, $U u WHERE t.a = u.y GROUP BY t.a, t.b, t.c' },
+  { name: 'a positional reference', sql: 'SELECT t.b, sum(u.z) FROM $T t, $U u WHERE t.a = #4 GROUP BY t.b' },
   {
     name: 'a name that cannot be placed (a table function in the FROM)',
     sql: 'SELECT t.b, sum(z) FROM $T t, $U u, range(3) r WHERE t.a = u.y GROUP BY t.b',

@@ -24,11 +24,12 @@
 // Anything whose effect on merged rows is not certain refuses, and the
 // SELECT stays as it was: other aggregates (avg, string_agg…), DISTINCT,
 // FILTER or ORDER BY in an aggregate, an aggregate reading several
-// fragments, window functions, QUALIFY, GROUPING SETS / ROLLUP / CUBE,
-// GROUP BY ALL, `*`, macros (they may hide an aggregate), volatile
-// functions, a sample, joins other than plain inner, outer and cross ones
-// without USING, the fragment's columns read inside a subquery, and any
-// column reference that cannot be placed for certain.
+// fragments, an aggregate of the SELECT written in a subquery, window
+// functions, QUALIFY, GROUPING SETS / ROLLUP / CUBE, GROUP BY ALL, `*`
+// and positional references, macros (they may hide an aggregate),
+// volatile functions, a sample, joins other than plain inner, outer and
+// cross ones without USING, the fragment's columns read inside a
+// subquery, and any column reference that cannot be placed for certain.
 
 import { boxedNumberText } from '../../policy/rewrite/lossless-json.js';
 import type { SqlCodec } from '../../policy/rewrite/sql-codec.js';
@@ -54,8 +55,17 @@ type Owner = Unit | Group;
 
 const DECOMPOSABLE: ReadonlySet<string> = new Set(['sum', 'min', 'max', 'count', 'count_star']);
 
-/** Expressions whose value on merged rows is not the value on the rows merged. */
-const REFUSED_CLASSES: ReadonlySet<string> = new Set(['WINDOW', 'STAR', 'LAMBDA', 'LAMBDA_REF']);
+/**
+ * Expressions whose value on merged rows is not the value on the rows
+ * merged (windows), or that read columns without naming them (`*`, `#2`).
+ */
+const REFUSED_CLASSES: ReadonlySet<string> = new Set([
+  'WINDOW',
+  'STAR',
+  'POSITIONAL_REFERENCE',
+  'LAMBDA',
+  'LAMBDA_REF',
+]);
 
 const JOIN_TYPES: ReadonlySet<string> = new Set(['INNER', 'LEFT', 'RIGHT', 'FULL']);
 
@@ -159,9 +169,13 @@ function planScope(
   const binding = new Map<JsonObject, Owner | 'other'>();
   let unknown = false;
   const keyColumns = new Map<JsonObject, string>();
-  const visit = (value: Json): void => {
+  const ownAggregates = new Set(aggregates);
+  // `(SELECT sum(u.z))` reading only the SELECT's columns is the SELECT's
+  // aggregate, though written in a subquery: it would count merged rows.
+  let outerAggregate = false;
+  const visit = (value: Json, inSubqueryAggregate = false): void => {
     if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+      for (const item of value) visit(item, inSubqueryAggregate);
       return;
     }
     // The projections' insides are the edge's.
@@ -170,6 +184,7 @@ function planScope(
       const resolved = resolveColumn(value, index);
       if (resolved.kind === 'unknown') unknown = true;
       if (resolved.kind !== 'item' || resolved.scope !== scope) return;
+      if (inSubqueryAggregate) outerAggregate = true;
       const owner = ownerOf(resolved.item.ref);
       // Read in a subquery, a fragment's columns are read row by row: it keeps its rows.
       if (owner && !ownRefs.has(value)) candidates.delete(owner);
@@ -177,10 +192,15 @@ function planScope(
       keyColumns.set(value, resolved.column);
       return;
     }
-    for (const child of Object.values(value)) if (typeof child === 'object') visit(child);
+    const aggregate =
+      inSubqueryAggregate ||
+      (value.class === 'FUNCTION' &&
+        !ownAggregates.has(value) &&
+        codec.aggregateFunctions.has(stringField(value, 'function_name').toLowerCase()));
+    for (const child of Object.values(value)) if (typeof child === 'object') visit(child, aggregate);
   };
   visit(select);
-  if (unknown) return undefined;
+  if (unknown || outerAggregate) return undefined;
 
   // Every aggregate but count(*) must read the one owner's columns only.
   const readers = new Set<Owner | 'other'>();
