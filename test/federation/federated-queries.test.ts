@@ -170,6 +170,51 @@ describe('queries across edges', () => {
     assert.equal(limited.length, 3);
   });
 
+  test('aggregates below a split join are computed at the edge and combined exactly', async () => {
+    const client = cluster.client({ token: admin });
+    const shapes = (crm: string) => [
+      // Customers without events are null-extended: no partial, count 0, count(*) 1.
+      `SELECT c.segment, count(w.event_id) AS events, count(*) AS n, sum(w.duration_ms) AS ms,
+              min(w.event_ts) AS first_seen, max(w.page) AS last_page
+         FROM lake.main.customers c LEFT JOIN ${crm}.main.web_events w ON w.customer_id = c.customer_id
+        GROUP BY c.segment ORDER BY c.segment`,
+      // Anonymous events have a NULL key: one group at the edge, null-extended at the coordinator.
+      `SELECT c.region, count(*) AS n, count(w.customer_id) AS known, sum(w.duration_ms) AS ms
+         FROM lake.main.customers c FULL JOIN ${crm}.main.web_events w ON w.customer_id = c.customer_id
+        GROUP BY c.region ORDER BY c.region NULLS FIRST`,
+      // INTEGER, DECIMAL and DOUBLE sums over a join of two tables at their edge.
+      `SELECT c.region, sum(i.quantity) AS units, sum(i.quantity * i.unit_price) AS revenue,
+              round(sum(o.discount), 6) AS discounts, count(o.discount) AS discounted, min(o.order_ts) AS first_order
+         FROM lake.main.customers c JOIN ${crm}.main.orders o ON o.customer_id = c.customer_id
+         JOIN ${crm}.main.order_items i ON i.order_id = o.order_id
+        WHERE o.status <> 'cancelled' GROUP BY c.region HAVING count(*) > 10 ORDER BY units DESC`,
+      // No GROUP BY and no row: count(*) and count are 0, sum is NULL.
+      `SELECT count(*) AS n, count(o.discount) AS discounted, sum(o.total_amount) AS total
+         FROM lake.main.customers c JOIN ${crm}.main.orders o ON o.customer_id = c.customer_id
+        WHERE c.customer_id < 0`,
+    ];
+    const split = shapes('crm');
+    const whole = shapes('lake');
+    for (let i = 0; i < split.length; i++) {
+      const sql = split[i] as string;
+      const plan = (await client.validate(sql)).plan;
+      assert.ok(
+        plan?.fragments.some(
+          (f) => /GROUP BY/.test(f.sql) && f.columns.some((c) => c.startsWith('partial.')),
+        ),
+        `aggregated at an edge: ${sql}`,
+      );
+      const [a, b] = [await client.query(sql).toTable(), await client.query(whole[i] as string).toTable()];
+      assert.deepEqual(
+        a.schema.fields.map((f) => `${f.name} ${f.type}`),
+        b.schema.fields.map((f) => `${f.name} ${f.type}`),
+        sql,
+      );
+      assert.ok(a.numRows > 0, sql);
+      assert.deepEqual(a.toArray().map(String), b.toArray().map(String), sql);
+    }
+  });
+
   test('sizes measured for one query plan the next: its fragments are not counted again', async () => {
     const client = cluster.client({ token: admin });
     const sql = `SELECT c.customer_id, o.order_id FROM lake.main.customers c

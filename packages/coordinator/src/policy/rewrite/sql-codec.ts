@@ -80,6 +80,11 @@ export class SqlCodec {
     private readonly pool: ResourcePool<CodecSession>,
     /** Lower-cased names of functions that are aggregates and nothing else. */
     readonly aggregateFunctions: ReadonlySet<string>,
+    /**
+     * Lower-cased names of macros: what one expands to is not known from the
+     * tree (`geomean(x)` is `exp(avg(ln(x)))`, an aggregate).
+     */
+    readonly macroFunctions: ReadonlySet<string>,
   ) {}
 
   static async open(options: SqlCodecOptions = {}): Promise<SqlCodec> {
@@ -96,7 +101,11 @@ export class SqlCodec {
              (SELECT lower(function_name) FROM duckdb_functions() WHERE function_type IN ('scalar', 'macro'))`,
       );
       const aggregates = new Set(reader.getRows().map((row) => String(row[0])));
-      return new SqlCodec(instance, new ResourcePool(sessions), aggregates);
+      const macroReader = await sessions[0]!.connection.runAndReadAll(
+        `SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type = 'macro'`,
+      );
+      const macros = new Set(macroReader.getRows().map((row) => String(row[0])));
+      return new SqlCodec(instance, new ResourcePool(sessions), aggregates, macros);
     } catch (error) {
       for (const session of sessions) session.close();
       instance.closeSync();

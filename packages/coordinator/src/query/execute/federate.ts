@@ -6,6 +6,7 @@ import type { RequestContext } from '../../context.js';
 import type { SqlCodec } from '../../policy/rewrite/sql-codec.js';
 import { edgesServing } from '../plan/route.js';
 import {
+  aggregatesAtEdge,
   countingQuery,
   type FederatedPlan,
   type Fragment,
@@ -277,9 +278,16 @@ export async function startFederated(
     // small table costs one round trip, not a count and then a load.
     const readEarly = (counted: FederatedPlan, counts: ReadonlyMap<string, unknown>) => {
       for (const [index, fragment] of counted.fragments.entries()) {
-        // Not groups, nor fragments with subquery conditions: those can cost
-        // far more than the count that stands in for them.
-        if (fragment.members || hasSubqueryConditions(fragment) || !counts.has(fragment.localTable)) continue;
+        // Not groups, nor fragments with subquery conditions or aggregated at
+        // their edge: those can cost far more than the count that stands in
+        // for them (an aggregate is computed whole before its first row).
+        if (
+          fragment.members ||
+          hasSubqueryConditions(fragment) ||
+          aggregatesAtEdge(fragment) ||
+          !counts.has(fragment.localTable)
+        )
+          continue;
         // A size learnt before says already whether it is small; it is then loaded once, in turn.
         if (learnt(fragment, deps) !== undefined) continue;
         const read = readWhole(fragment, index, query, fragmentCtx, deps, created);

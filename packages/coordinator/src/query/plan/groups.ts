@@ -25,6 +25,7 @@ import {
   walkJson,
 } from '../analyze/json.js';
 import { conjunction, conjuncts, soleOwner, VOLATILE_FUNCTIONS } from './conditions.js';
+import type { Partials } from './partial.js';
 import { resolveColumn, type Scope, type ScopeIndex, within } from './scopes.js';
 import { hasAggregate } from './subtrees.js';
 import type { Unit } from './unit.js';
@@ -39,6 +40,8 @@ export interface Group {
   outputs: Map<string, { member: Unit; column: string }>;
   /** Select-list expressions over members only, computed at the edge, by output name. */
   computed: Map<string, Json>;
+  /** Aggregated at its edge, grouped by its outputs (see partial.ts). */
+  partials?: Partials;
 }
 
 /** The name a member's column has in the group's local table. */

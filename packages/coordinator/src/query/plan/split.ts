@@ -40,6 +40,7 @@ import type { ColumnRef, TableRef } from '../analyze/types.js';
 import { computeInFragments } from './computed.js';
 import { conjunction, conjuncts, VOLATILE_FUNCTIONS } from './conditions.js';
 import { formGroups, type Group, groupColumn, movable, rewriteGroups } from './groups.js';
+import { aggregateInFragments } from './partial.js';
 import { buildScopes, resolveColumn, type Scope, type ScopeIndex } from './scopes.js';
 import { findSubtrees, type Subtree } from './subtrees.js';
 import type { Unit } from './unit.js';
@@ -168,6 +169,39 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
     if (!live.includes(group)) for (const member of group.members) delete member.group;
   // Aliases of the groups' local tables in the coordinator's query.
   const groupNames = new Map(live.map((group, i) => [group, `tributary_group_${i + 1}`]));
+  const columnTemplate = await template(
+    codec,
+    'SELECT "a"."b"',
+    (node) => arrayField(node, 'select_list')[0],
+  );
+  // Two references to a table that need the same rows share one fragment
+  // (below); aggregated at its edge for one of them, the table would travel
+  // twice (TPC-H Q11's and Q17's subqueries).
+  const alone = [...units.values()].filter((unit) => !unit.group && !consumed.has(unit));
+  const readTwice = (unit: Unit) =>
+    alone.some((other) => other !== unit && sameTable(other.table, unit.table));
+  await aggregateInFragments(
+    scopes,
+    units,
+    live,
+    (unit) => !unit.group && !consumed.has(unit) && plainReference(unit) && !readTwice(unit),
+    (group) => groupNames.get(group) as string,
+    codec,
+    {
+      column: columnTemplate,
+      count: await template(
+        codec,
+        'SELECT CAST(coalesce(sum("a"."b"), 0) AS BIGINT)',
+        (node) => arrayField(node, 'select_list')[0],
+      ),
+      countStar: await template(
+        codec,
+        'SELECT CAST(coalesce(sum(coalesce("a"."b", 1)), 0) AS BIGINT)',
+        (node) => arrayField(node, 'select_list')[0],
+      ),
+      select: selectTemplate,
+    },
+  );
   await rewriteGroups(
     root,
     live,
@@ -184,22 +218,13 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   await computeInFragments(
     scopes,
     units,
-    (unit) =>
-      !unit.group &&
-      !consumed.has(unit) &&
-      (unit.ref.sample ?? null) === null &&
-      arrayField(unit.ref, 'column_name_alias').length === 0,
+    (unit) => !unit.group && !consumed.has(unit) && !unit.partials && plainReference(unit),
     codec,
     selectTemplate,
   );
   const needed = neededColumns(root, units);
   const setOnly = setOnlyUnits(root, scopes, units);
 
-  const columnTemplate = await template(
-    codec,
-    'SELECT "a"."b"',
-    (node) => arrayField(node, 'select_list')[0],
-  );
   const fragmentTemplate = await template(codec, 'SELECT 1 FROM t', (node) => node);
   const tableTemplate = await template(codec, 'SELECT 1 FROM memory.main.t', (node) =>
     objectField(node, 'from_table'),
@@ -321,6 +346,10 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
         ungrouped: () => splitQuery(codec, { ...input, groups: false }),
       };
 }
+
+/** A table read as itself: no sample, no positional column aliases. */
+const plainReference = (unit: Unit): boolean =>
+  (unit.ref.sample ?? null) === null && arrayField(unit.ref, 'column_name_alias').length === 0;
 
 async function template(
   codec: SqlCodec,
@@ -843,25 +872,29 @@ async function buildGroupFragment(
 ): Promise<Fragment> {
   const first = group.members[0] as Unit;
   const outputs = [...group.outputs];
-  if (outputs.length === 0 && group.computed.size === 0) {
+  const partials = [...(group.partials ?? [])];
+  if (outputs.length === 0 && group.computed.size === 0 && partials.length === 0) {
     const column = first.columns[0] as string;
     outputs.push([groupColumn(first, column), { member: first, column }]);
   }
   const conditions = [...group.members.flatMap((member) => member.filters), ...group.conjuncts];
+  const columnRef = ({ member, column }: { member: Unit; column: string }, alias: string): JsonObject => ({
+    ...(templates.column as JsonObject),
+    column_names: [member.alias, column],
+    alias,
+  });
   const node: JsonObject = {
     ...(structuredClone(templates.node) as JsonObject),
     select_list: [
-      ...outputs.map(([name, { member, column }]) => ({
-        ...(templates.column as JsonObject),
-        column_names: [member.alias, column],
-        alias: name,
-      })),
+      ...outputs.map(([name, output]) => columnRef(output, name)),
       ...group.computed.values(),
+      ...partials.map(([name, aggregate]) => ({ ...(aggregate as JsonObject), alias: name })),
     ],
     from_table: group.members
       .map((member): Json => ({ ...member.ref, alias: member.alias }))
       .reduce((left, right) => ({ ...(structuredClone(templates.cross) as JsonObject), left, right })),
     where_clause: conjunction(conditions, templates.and),
+    ...(group.partials ? groupedBy(outputs.map(([, output]) => columnRef(output, ''))) : {}),
   };
   const { tree: numbered, values: params } = renumber(node, input.params);
   const sql = await codec.print({ error: false, statements: [{ node: numbered, named_param_map: [] }] });
@@ -870,13 +903,23 @@ async function buildGroupFragment(
     table: first.table,
     sql,
     params,
-    columns: [...outputs.map(([name]) => name), ...group.computed.keys()],
+    columns: [...outputs.map(([name]) => name), ...group.computed.keys(), ...partials.map(([name]) => name)],
     pushedFilters: conditions.length,
     links: [],
     tree: numbered as JsonObject,
     qualifier: first.alias,
   };
 }
+
+/** `GROUP BY <keys>` as one grouping set, for a fragment aggregated at its edge. */
+const groupedBy = (keys: JsonObject[]): JsonObject => ({
+  group_expressions: keys,
+  group_sets: [keys.map((_, i) => i)],
+});
+
+/** Whether a fragment aggregates at its edge (partial aggregation, or a whole subquery). */
+export const aggregatesAtEdge = (fragment: Fragment): boolean =>
+  arrayField(fragment.tree, 'group_expressions').length > 0;
 
 async function buildFragment(
   codec: SqlCodec,
@@ -896,6 +939,8 @@ async function buildFragment(
       ? unit.columns
       : unit.columns.filter((c) => read.has(c.toLowerCase()) && needed?.has(c.toLowerCase()));
   if (columns.length === 0) columns = unit.columns.slice(0, 1);
+  // Aggregated at the edge, it ships exactly its keys: any other column would split its groups.
+  if (unit.partials) columns = unit.partials.keys;
   // Every fragment of one table is written under the table's own name, so
   // two references to it (`lineitem l1`, `lineitem l3`) that need the same
   // rows and columns become one fragment. One whose filters hold subqueries
@@ -910,16 +955,17 @@ async function buildFragment(
       return { ...object, column_names: [alias, names[1] as Json] };
     });
   const filters = unit.filters.map(underAlias);
-  const computed = [...(unit.computed ?? [])];
+  const computed = [...(unit.computed ?? []), ...(unit.partials?.aggregates ?? [])];
+  const columnRef = (column: string): JsonObject => ({
+    ...(templates.column as JsonObject),
+    column_names: [alias, column],
+    alias: column,
+  });
   const node: JsonObject = {
     ...(structuredClone(templates.node) as JsonObject),
     ...(distinct ? { modifiers: structuredClone(templates.distinct) } : {}),
     select_list: [
-      ...columns.map((column) => ({
-        ...(templates.column as JsonObject),
-        column_names: [alias, column],
-        alias: column,
-      })),
+      ...columns.map(columnRef),
       ...computed.map(([name, expression]) => ({ ...(underAlias(expression) as JsonObject), alias: name })),
     ],
     from_table: {
@@ -929,6 +975,7 @@ async function buildFragment(
       column_name_alias: [],
     },
     where_clause: conjunction(filters, templates.and),
+    ...(unit.partials ? groupedBy(columns.map((column) => ({ ...columnRef(column), alias: '' }))) : {}),
   };
   // Placeholders: the fragment's own, numbered from 1 in order of appearance.
   const { tree: numbered, values: params } = renumber(node, input.params);
@@ -1070,8 +1117,15 @@ export async function countingQuery(
   const from = objectField(wrapper as JsonObject, 'from_table') as JsonObject;
   const where = objectField(fragment.tree, 'where_clause');
   const kept = (where ? conjuncts(where) : []).filter((conjunct) => !hasSubquery(conjunct));
+  // A fragment aggregated at its edge is counted before it aggregates:
+  // still an upper bound, found without aggregating everything, and for a
+  // group, how many rows its join makes (see checkGroups in federate.ts).
+  const grouping = arrayField(fragment.tree, 'group_expressions');
   const counted = {
     ...fragment.tree,
+    ...(grouping.length > 0
+      ? { select_list: grouping, group_expressions: [], group_sets: [], having: null }
+      : {}),
     where_clause: conjunction(kept, and),
     // DISTINCT only makes a count cost more; without it the count is still an upper bound.
     modifiers: [
