@@ -181,11 +181,11 @@ async function discard(name: string, engine: QueryEngine, created: string[]): Pr
 }
 
 /**
- * A plan that joins tables at their edge, kept only when no such join
- * holds more rows than its largest table: a join on a column that is a key
- * of neither side multiplies rows, and shipping its result would cost more
- * than shipping the tables. Otherwise the plan with one fragment per table.
- * Returns the plan and the fragment sizes learnt.
+ * A plan that joins tables at their edge, each such join kept only when it
+ * holds no more rows than its largest table: a join on a column that is a
+ * key of neither side multiplies rows, and shipping its result would cost
+ * more than shipping the tables, which then travel one by one (the other
+ * joins stay at their edges). Returns the plan and the fragment sizes learnt.
  */
 async function checkGroups(
   plan: FederatedPlan,
@@ -204,9 +204,13 @@ async function checkGroups(
       return { fragment, whole: whole as number, largest: Math.max(...parts) };
     }),
   );
-  if (counted.some(({ whole, largest }) => !(whole <= largest))) {
-    ctx.logger.debug('a join at an edge multiplies rows: one fragment per table');
-    return { plan: await plan.ungrouped(), sizes };
+  const multiplying = counted.filter(({ whole, largest }) => !(whole <= largest)).map((c) => c.fragment);
+  if (multiplying.length > 0) {
+    ctx.logger.debug(
+      { groups: multiplying.map((fragment) => fragment.group) },
+      'a join at an edge multiplies rows: its tables travel one by one',
+    );
+    return { plan: await plan.ungrouped(multiplying), sizes };
   }
   for (const { fragment, whole } of counted) sizes.set(fragment.localTable, whole);
   return { plan, sizes };

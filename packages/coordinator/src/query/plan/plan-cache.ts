@@ -19,8 +19,8 @@ const KEPT_NAME = 'tributary_kept_f';
  */
 export class PlanCache {
   private readonly plans: LRUCache<string, Promise<FederatedPlan>>;
-  /** The ungrouped form of a kept plan, split the first time a run needs it. */
-  private readonly ungrouped = new WeakMap<FederatedPlan, Promise<FederatedPlan>>();
+  /** A kept plan without some of its groups (by their keys), split the first time a run needs it. */
+  private readonly ungrouped = new WeakMap<FederatedPlan, Map<string, Promise<FederatedPlan>>>();
 
   constructor(
     private readonly codec: SqlCodec,
@@ -76,12 +76,15 @@ export class PlanCache {
     };
     const { ungrouped } = kept;
     if (ungrouped) {
-      plan.ungrouped = async () => {
-        let split = this.ungrouped.get(kept);
+      plan.ungrouped = async (dropped) => {
+        const forms = this.ungrouped.get(kept) ?? new Map<string, Promise<FederatedPlan>>();
+        this.ungrouped.set(kept, forms);
+        const key = JSON.stringify(dropped.map((fragment) => fragment.group).sort());
+        let split = forms.get(key);
         if (!split) {
-          split = ungrouped();
-          this.ungrouped.set(kept, split);
-          split.catch(() => this.ungrouped.delete(kept));
+          split = ungrouped(dropped);
+          forms.set(key, split);
+          split.catch(() => forms.delete(key));
         }
         return this.name(await split, tableName);
       };

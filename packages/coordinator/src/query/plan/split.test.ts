@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SqlValue } from '@tributary/core';
 import { SqlCodec } from '../../policy/rewrite/sql-codec.js';
 import type { ColumnRef } from '../analyze/types.js';
-import { splitQuery, withKeyFilters } from './split.js';
+import { type Fragment, splitQuery, withKeyFilters } from './split.js';
 
 // Governed queries, as the rewrite leaves them (every table a projection),
 // and what the split makes of them: which columns and filters each
@@ -261,9 +261,42 @@ describe('splitting a query across edges', () => {
     assert.deepEqual(u?.links, [{ qualifier: 'u', column: 'x', other: 'f1', otherColumn: 't.c' }]);
     assert.match(plan.localSql, /tributary_group_1\."t\.b" AS b/);
     assert.ok(plan.ungrouped, 'a grouped plan offers the plan without groups');
-    const ungrouped = await plan.ungrouped();
+    const ungrouped = await plan.ungrouped([group as Fragment]);
     // Without groups the subquery still travels with the one table it filters.
     assert.equal(ungrouped.fragments.length, 3);
+  });
+
+  test('a group left out travels one table at a time; the other groups stay joined at their edge', async () => {
+    const V = '(SELECT a, d FROM s1.main.v) AS';
+    const W = '(SELECT x, w FROM s2.main.w) AS';
+    const columns: ColumnRef[] = [
+      ...all,
+      ...['a', 'd'].map((column) => ({ table: { source: 's1', schema: 'main', table: 'v' }, column })),
+      ...['x', 'w'].map((column) => ({ table: { source: 's2', schema: 'main', table: 'w' }, column })),
+    ];
+    const plan = await splitQuery(codec, {
+      sql: `SELECT t.b, v.d, u.y, w.w FROM ${T} t, ${V} v, ${U} u, ${W} w
+              WHERE t.a = v.a AND u.x = w.x AND t.c = u.z`,
+      params: [],
+      callerParams: 0,
+      columns,
+    });
+    const groups = plan.fragments.filter((fragment) => fragment.members);
+    assert.deepEqual(
+      groups.map((fragment) => fragment.group),
+      ['t@s1.main.t,v@s1.main.v', 'u@s2.main.u,w@s2.main.w'],
+    );
+    const apart = await plan.ungrouped?.([groups[1] as Fragment]);
+    assert.deepEqual(
+      apart?.fragments.map((fragment) => fragment.group ?? fragment.table.table),
+      ['t@s1.main.t,v@s1.main.v', 'u', 'w'],
+    );
+    const none = await apart?.ungrouped?.(apart.fragments.filter((fragment) => fragment.members));
+    assert.deepEqual(
+      none?.fragments.map((fragment) => fragment.table.table),
+      ['t', 'v', 'u', 'w'],
+    );
+    assert.equal(none?.ungrouped, undefined, 'without groups there is nothing left to leave out');
   });
 
   test('an equality written in every branch of a disjunction links its tables', async () => {

@@ -74,6 +74,8 @@ export interface Fragment {
    * per table (see execute/federate.ts).
    */
   members?: Fragment[];
+  /** For a group's fragment, which group it is, for `FederatedPlan.ungrouped`. */
+  group?: string;
 }
 
 export interface FragmentLink {
@@ -92,8 +94,11 @@ export interface FederatedPlan {
   /** The parse tree `localSql` prints, for naming its tables anew (plan-cache.ts). */
   localTree: JsonObject;
   localParams: SqlValue[];
-  /** The same query planned with one fragment per table, when this plan joins some at their edge. */
-  ungrouped?: () => Promise<FederatedPlan>;
+  /**
+   * The same query planned without the given groups (fragments of this
+   * plan that join tables at their edge): their tables travel one by one.
+   */
+  ungrouped?: (groups: readonly Fragment[]) => Promise<FederatedPlan>;
 }
 
 export interface SplitInput {
@@ -110,6 +115,8 @@ export interface SplitInput {
   tableName?: (n: number) => string;
   /** Join same-source tables at their edge (default true). */
   groups?: boolean;
+  /** Groups not to form (their `Fragment.group`): their tables travel one by one. */
+  ungroup?: readonly string[];
 }
 
 const internal = (message: string): TributaryError =>
@@ -152,7 +159,10 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
   );
   const selectTemplate = await template(codec, 'SELECT 1', (node) => node);
   const scopes = buildScopes(root, (ref) => units.get(ref)?.columns);
-  const groups = input.groups === false ? [] : formGroups(scopes, units);
+  const formed = input.groups === false ? [] : formGroups(scopes, units);
+  const groups = formed.filter((group) => !input.ungroup?.includes(groupKey(group)));
+  for (const group of formed)
+    if (!groups.includes(group)) for (const member of group.members) delete member.group;
   const consumed = new Set<Unit>();
   const removePushed = collectFilters(
     scopes,
@@ -257,6 +267,7 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
       group.members.map((member) => buildFragment(codec, member, undefined, input, fragmentTemplates)),
     );
     fragment.localTable = tableName(fragments.length + 1);
+    fragment.group = groupKey(group);
     fragments.push(fragment);
     byText.set(key, fragment);
     sharing.set(fragment, [group.members]);
@@ -343,13 +354,27 @@ export async function splitQuery(codec: SqlCodec, input: SplitInput): Promise<Fe
         localSql,
         localTree,
         localParams,
-        ungrouped: () => splitQuery(codec, { ...input, groups: false }),
+        ungrouped: (dropped) =>
+          splitQuery(codec, {
+            ...input,
+            ungroup: [...(input.ungroup ?? []), ...dropped.flatMap((fragment) => fragment.group ?? [])],
+          }),
       };
 }
 
 /** A table read as itself: no sample, no positional column aliases. */
 const plainReference = (unit: Unit): boolean =>
   (unit.ref.sample ?? null) === null && arrayField(unit.ref, 'column_name_alias').length === 0;
+
+/** A group by its members' aliases and tables, the same in every split of one query. */
+function groupKey(group: Group): string {
+  return group.members
+    .map(({ alias, table }) =>
+      `${alias.toLowerCase()}@${table.source}.${table.schema}.${table.table}`.toLowerCase(),
+    )
+    .sort()
+    .join(',');
+}
 
 async function template(
   codec: SqlCodec,
