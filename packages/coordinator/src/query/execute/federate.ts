@@ -223,18 +223,14 @@ async function keyFilters(
 ): Promise<{ qualifier: string; column: string; keysJson: string }[]> {
   const filters: { qualifier: string; column: string; keysJson: string }[] = [];
   for (const link of links) {
-    const [described] = await engine.runTrusted<{ data_type: string }>(
-      `SELECT data_type FROM duckdb_columns()
-        WHERE database_name = 'memory' AND schema_name = 'main' AND table_name = $1 AND column_name = $2`,
-      [link.other, link.otherColumn],
-    );
-    if (!described || !INTEGER_TYPES.has(described.data_type)) continue;
     const column = quoteIdentifier(link.otherColumn);
-    const [keys] = await engine.runTrusted<{ keys: string | null; n: bigint | number }>(
-      `SELECT CAST(to_json(list(DISTINCT ${column})) AS VARCHAR) AS keys, count(DISTINCT ${column}) AS n
+    // typeof is the column's type even over no row (it is bound, not computed).
+    const [keys] = await engine.runTrusted<{ keys: string | null; n: bigint | number; type: string }>(
+      `SELECT CAST(to_json(list(DISTINCT ${column})) AS VARCHAR) AS keys, count(DISTINCT ${column}) AS n,
+              typeof(any_value(${column})) AS type
          FROM ${quoteIdentifier(link.other)}`,
     );
-    if (!keys || Number(keys.n) > MAX_KEYS) continue;
+    if (!keys || !INTEGER_TYPES.has(keys.type) || Number(keys.n) > MAX_KEYS) continue;
     filters.push({ qualifier: link.qualifier, column: link.column, keysJson: keys.keys ?? '[]' });
   }
   return filters;
