@@ -55,6 +55,7 @@ describe('AdminService over HTTP and gRPC', () => {
       tenant: 'acme',
       grpc: { listen: '127.0.0.1:0' },
       http: { listen: '127.0.0.1:0' },
+      mcp: { listen: '127.0.0.1:0' },
       auth: {
         api_keys: [{ id: 'bootstrap', sha256: hashApiKey(bootstrapKey), subject: 'ops', roles: ['admin'] }],
       },
