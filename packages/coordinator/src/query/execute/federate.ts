@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { QueryResultChunk__Input } from '@tributary/core';
 import { quoteIdentifier, type TributaryError, toTributaryError } from '@tributary/core';
 import type { IpcChunk, QueryEngine } from '@tributary/engine';
@@ -259,6 +260,11 @@ export async function startFederated(
 ): Promise<StartedFederation> {
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  // Every count, early read and load of every fragment listens to it at
+  // once, more than Node's default of 10 before it warns of a leak.
+  // (A group that falls back travels as its members, hence those too.)
+  const tables = proposed.fragments.reduce((n, fragment) => n + 1 + (fragment.members?.length ?? 0), 0);
+  setMaxListeners(4 * tables + 10, signal);
   const fragmentCtx = { ...ctx, signal };
   const created: string[] = [];
   const dropAll = async () => {
