@@ -12,10 +12,11 @@ export interface SizedFragment {
 
 /**
  * Fragment sizes measured by earlier federated queries (rows from their
- * counts and early reads, bytes per row from their loads), so that a query planned again — the same governed query, or
- * another one sharing a fragment — orders its fragments and picks its key
- * filters without a round trip per fragment to measure them, as a database
- * keeps statistics instead of counting before every plan.
+ * counts and early reads, bytes per row from their loads), so that a query
+ * planned again — the same governed query, or another one sharing a
+ * fragment — orders its fragments and picks its key filters without a
+ * round trip per fragment to measure them, as a database keeps statistics
+ * instead of counting before every plan.
  *
  * A size only decides the order fragments load in and which key filters
  * they take: a stale one makes a slower plan, never a different result.

@@ -369,9 +369,7 @@ const plainReference = (unit: Unit): boolean =>
 /** A group by its members' aliases and tables, the same in every split of one query. */
 function groupKey(group: Group): string {
   return group.members
-    .map(({ alias, table }) =>
-      `${alias.toLowerCase()}@${table.source}.${table.schema}.${table.table}`.toLowerCase(),
-    )
+    .map(({ alias, table }) => `${alias}@${table.source}.${table.schema}.${table.table}`.toLowerCase())
     .sort()
     .join(',');
 }
@@ -1139,7 +1137,6 @@ export async function countingQuery(
   const and = await template(codec, 'SELECT 1 WHERE true AND true', (node) =>
     objectField(node, 'where_clause'),
   );
-  const from = objectField(wrapper as JsonObject, 'from_table') as JsonObject;
   const where = objectField(fragment.tree, 'where_clause');
   const kept = (where ? conjuncts(where) : []).filter((conjunct) => !hasSubquery(conjunct));
   // A fragment aggregated at its edge is counted before it aggregates:
@@ -1160,15 +1157,7 @@ export async function countingQuery(
       ...limit,
     ],
   };
-  const { tree, values } = renumber(
-    { ...(wrapper as JsonObject), from_table: { ...from, subquery: { node: counted, named_param_map: [] } } },
-    fragment.params,
-  );
-  const sql = await codec.print({
-    error: false,
-    statements: [{ node: tree as JsonObject, named_param_map: [] }],
-  });
-  return { sql, params: values };
+  return overSubquery(codec, wrapper as JsonObject, counted, fragment.params);
 }
 
 /** `SELECT * FROM (<fragment>) LIMIT rows`: the fragment's first `rows` rows, computed no further. */
@@ -1182,10 +1171,20 @@ export async function limitedQuery(
     `SELECT * FROM (SELECT 1) AS rows_of LIMIT ${Math.trunc(rows)}`,
     (node) => node,
   )) as JsonObject;
+  return overSubquery(codec, wrapper, fragment.tree, fragment.params);
+}
+
+/** `wrapper` (a template reading `(SELECT 1) AS rows_of`) reading `node` instead, printed with its values. */
+async function overSubquery(
+  codec: SqlCodec,
+  wrapper: JsonObject,
+  node: JsonObject,
+  params: readonly SqlValue[],
+): Promise<{ sql: string; params: SqlValue[] }> {
   const from = objectField(wrapper, 'from_table') as JsonObject;
   const { tree, values } = renumber(
-    { ...wrapper, from_table: { ...from, subquery: { node: fragment.tree, named_param_map: [] } } },
-    fragment.params,
+    { ...wrapper, from_table: { ...from, subquery: { node, named_param_map: [] } } },
+    params,
   );
   const sql = await codec.print({
     error: false,
